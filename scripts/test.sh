@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine with Java 17, Maven, Python 3 and Go: installs the
+# emulators into ignored folders when missing (.tools/), then runs every test against them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-tools.sh
+exec mvn -B -ntp verify "$@"

@@ -1,0 +1,227 @@
+package cloud.edgehive.compute;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import cloud.edgehive.store.Node;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.EbsBlockDevice;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.HttpTokensState;
+import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataEndpointState;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataOptionsRequest;
+import software.amazon.awssdk.services.ec2.model.InstanceStateName;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.RunInstancesResponse;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
+import software.amazon.awssdk.services.ec2.model.VolumeType;
+
+/**
+ * Nodes as EC2 instances. The launch request carries everything the node needs (user-data, tags,
+ * IMDSv2, an encrypted gp3 root volume) and the node id as ClientToken; because some endpoints
+ * ignore ClientToken, {@link #findLaunched} looks the node up by tag before any launch.
+ */
+public class Ec2Compute implements ComputeProvider {
+
+    public static final String TAG_NODE = "edgehive:node-id";
+    public static final String TAG_USER = "edgehive:user-id";
+    public static final String TAG_PLAN = "edgehive:plan";
+    public static final String TAG_MANAGED = "managed-by";
+    public static final String MANAGED_BY = "edge-hive-cloud";
+
+    private static final List<String> LIVE = List.of("pending", "running", "stopping", "stopped");
+
+    /** Launch settings from {@code ec2.*} configuration. */
+    public record Launch(String amiId, String amiNamePattern, String amiOwner, String subnetId,
+                         List<String> securityGroupIds, String keyName, String instanceProfile) {
+    }
+
+    private final Ec2Client ec2;
+    private final UserData userData;
+    private final Launch launch;
+    private volatile Image image;
+
+    public Ec2Compute(Ec2Client ec2, UserData userData, Launch launch) {
+        this.ec2 = ec2;
+        this.userData = userData;
+        this.launch = launch;
+    }
+
+    /** The request the {@code launch-ec2} route hands to the aws2-ec2 component. */
+    public RunInstancesRequest runRequest(Node node) {
+        Image ami = image();
+        List<Tag> tags = List.of(
+                tag(TAG_NODE, node.nodeId()),
+                tag(TAG_USER, node.userId()),
+                tag(TAG_PLAN, node.plan()),
+                tag(TAG_MANAGED, MANAGED_BY),
+                tag("Name", node.hostLabel()));
+        RunInstancesRequest.Builder request = RunInstancesRequest.builder()
+                .imageId(ami.imageId())
+                .instanceType(node.instanceType())
+                .minCount(1)
+                .maxCount(1)
+                .clientToken(node.nodeId())
+                .userData(Base64.getEncoder().encodeToString(userData.render(node).getBytes(StandardCharsets.UTF_8)))
+                .metadataOptions(InstanceMetadataOptionsRequest.builder()
+                        .httpTokens(HttpTokensState.REQUIRED)
+                        .httpEndpoint(InstanceMetadataEndpointState.ENABLED)
+                        .httpPutResponseHopLimit(1)
+                        .build())
+                .blockDeviceMappings(BlockDeviceMapping.builder()
+                        .deviceName(ami.rootDeviceName() == null ? "/dev/xvda" : ami.rootDeviceName())
+                        .ebs(EbsBlockDevice.builder()
+                                .volumeSize(node.storageGb())
+                                .volumeType(VolumeType.GP3)
+                                .encrypted(true)
+                                .deleteOnTermination(true)
+                                .build())
+                        .build())
+                .tagSpecifications(
+                        TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(tags).build(),
+                        TagSpecification.builder().resourceType(ResourceType.VOLUME).tags(tags).build());
+        if (launch.subnetId() != null) {
+            request.subnetId(launch.subnetId());
+        }
+        if (!launch.securityGroupIds().isEmpty()) {
+            request.securityGroupIds(launch.securityGroupIds());
+        }
+        if (launch.keyName() != null) {
+            request.keyName(launch.keyName());
+        }
+        if (launch.instanceProfile() != null) {
+            request.iamInstanceProfile(p -> p.name(launch.instanceProfile()));
+        }
+        return request.build();
+    }
+
+    /** The instance id from the component's reply. */
+    public String launchedId(RunInstancesResponse response) {
+        return response.instances().get(0).instanceId();
+    }
+
+    @Override
+    public Optional<String> findLaunched(Node node) {
+        return tagged(node.nodeId()).stream()
+                .sorted(Comparator.comparing(Instance::launchTime))
+                .map(Instance::instanceId)
+                .findFirst();
+    }
+
+    @Override
+    public InstanceStatus describe(Node node) {
+        if (!node.hasInstance()) {
+            return new InstanceStatus(null, InstanceStatus.Phase.GONE, null, null);
+        }
+        List<Instance> found = instances(DescribeInstancesRequest.builder().filters(
+                Filter.builder().name("instance-id").values(node.instanceId()).build()).build());
+        if (found.isEmpty()) {
+            return new InstanceStatus(node.instanceId(), InstanceStatus.Phase.GONE, null, null);
+        }
+        Instance instance = found.get(0);
+        return new InstanceStatus(instance.instanceId(), phase(instance.state().name()),
+                instance.publicIpAddress(), instance.privateIpAddress());
+    }
+
+    @Override
+    public void terminate(Node node) {
+        List<String> ids = new ArrayList<>();
+        if (node.hasInstance()) {
+            ids.add(node.instanceId());
+        }
+        tagged(node.nodeId()).forEach(i -> {
+            if (!ids.contains(i.instanceId())) {
+                ids.add(i.instanceId());
+            }
+        });
+        if (!ids.isEmpty()) {
+            ec2.terminateInstances(b -> b.instanceIds(ids));
+        }
+    }
+
+    @Override
+    public void reboot(Node node) {
+        ec2.rebootInstances(b -> b.instanceIds(node.instanceId()));
+    }
+
+    @Override
+    public void stop(Node node) {
+        ec2.stopInstances(b -> b.instanceIds(node.instanceId()));
+    }
+
+    @Override
+    public void start(Node node) {
+        ec2.startInstances(b -> b.instanceIds(node.instanceId()));
+    }
+
+    @Override
+    public List<ManagedInstance> managed() {
+        return instances(DescribeInstancesRequest.builder().filters(
+                        Filter.builder().name("tag:" + TAG_MANAGED).values(MANAGED_BY).build(),
+                        Filter.builder().name("instance-state-name").values(LIVE).build()).build())
+                .stream()
+                .map(i -> new ManagedInstance(i.instanceId(), i.tags().stream()
+                        .filter(t -> TAG_NODE.equals(t.key())).map(Tag::value).findFirst().orElse(null)))
+                .toList();
+    }
+
+    private List<Instance> tagged(String nodeId) {
+        return instances(DescribeInstancesRequest.builder().filters(
+                Filter.builder().name("tag:" + TAG_NODE).values(nodeId).build(),
+                Filter.builder().name("instance-state-name").values(LIVE).build()).build());
+    }
+
+    private List<Instance> instances(DescribeInstancesRequest request) {
+        List<Instance> all = new ArrayList<>();
+        ec2.describeInstancesPaginator(request).reservations().forEach(r -> all.addAll(r.instances()));
+        return all;
+    }
+
+    /** The configured AMI, or the newest image matching the name pattern; looked up once. */
+    private Image image() {
+        Image current = image;
+        if (current != null) {
+            return current;
+        }
+        List<Image> images;
+        if (launch.amiId() != null) {
+            images = ec2.describeImages(b -> b.imageIds(launch.amiId())).images();
+        } else {
+            images = ec2.describeImages(b -> b.owners(launch.amiOwner()).filters(
+                    Filter.builder().name("name").values(launch.amiNamePattern()).build(),
+                    Filter.builder().name("architecture").values("arm64").build(),
+                    Filter.builder().name("state").values("available").build())).images();
+        }
+        current = images.stream()
+                .max(Comparator.comparing(i -> i.creationDate() == null ? "" : i.creationDate()))
+                .orElseThrow(() -> new ComputeFailed("No AMI found for "
+                        + (launch.amiId() != null ? launch.amiId() : launch.amiNamePattern())
+                        + "; set ec2.ami-id"));
+        image = current;
+        return current;
+    }
+
+    private static InstanceStatus.Phase phase(InstanceStateName state) {
+        return switch (state) {
+            case PENDING -> InstanceStatus.Phase.PENDING;
+            case RUNNING -> InstanceStatus.Phase.RUNNING;
+            case STOPPING -> InstanceStatus.Phase.STOPPING;
+            case STOPPED -> InstanceStatus.Phase.STOPPED;
+            default -> InstanceStatus.Phase.GONE;
+        };
+    }
+
+    private static Tag tag(String key, String value) {
+        return Tag.builder().key(key).value(value == null ? "" : value).build();
+    }
+}

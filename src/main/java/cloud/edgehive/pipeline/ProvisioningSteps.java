@@ -1,0 +1,132 @@
+package cloud.edgehive.pipeline;
+
+import static software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
+
+import cloud.edgehive.compute.ComputeFailed;
+import cloud.edgehive.compute.ComputeProvider;
+import cloud.edgehive.compute.InstanceStatus;
+import cloud.edgehive.compute.NotRunningYet;
+import cloud.edgehive.dns.Access;
+import cloud.edgehive.dns.DnsProvider;
+import cloud.edgehive.mail.MailMessage;
+import cloud.edgehive.mail.NodeMail;
+import cloud.edgehive.store.Node;
+import cloud.edgehive.store.NodeState;
+import cloud.edgehive.store.NodeStore;
+
+/**
+ * The provisioning steps the routes call, each one write of the node record: the step's result and
+ * the next state. Providers do the outside work; this class only decides what to record.
+ */
+public class ProvisioningSteps {
+
+    public static final String READY_MAIL = "node-ready";
+
+    private final NodeStore nodes;
+    private final ComputeProvider compute;
+    private final DnsProvider dns;
+    private final NodeMail mail;
+    private final Clock clock;
+    private final Duration awaitTimeout;
+
+    public ProvisioningSteps(NodeStore nodes, ComputeProvider compute, DnsProvider dns, NodeMail mail, Clock clock,
+                             Duration awaitTimeout) {
+        this.nodes = nodes;
+        this.compute = compute;
+        this.dns = dns;
+        this.mail = mail;
+        this.clock = clock;
+        this.awaitTimeout = awaitTimeout;
+    }
+
+    /** Records the intent to launch before any compute exists, so a crash after it looks by tag first. */
+    public Node markLaunching(Node node) {
+        if (node.state() != NodeState.ALLOCATED) {
+            return node;
+        }
+        return nodes.advance(node, NodeState.LAUNCHING, Map.of(), "launch requested");
+    }
+
+    /** The node's already-launched instance, or null when it must be launched. */
+    public String findLaunched(Node node) {
+        if (node.hasInstance()) {
+            return node.instanceId();
+        }
+        return compute.findLaunched(node).orElse(null);
+    }
+
+    public Node recordInstance(Node node, String instanceId) {
+        if (instanceId.equals(node.instanceId())) {
+            return node;
+        }
+        return nodes.record(node, Map.of("instanceId", fromS(instanceId), "launchedAt", fromS(clock.instant().toString())));
+    }
+
+    /**
+     * Checks the instance once: RUNNING advances the node; still starting throws {@link NotRunningYet},
+     * which the error handling retries with backoff until {@code compute.await-timeout-seconds}.
+     */
+    public Node awaitRunning(Node node) {
+        InstanceStatus status = compute.describe(node);
+        switch (status.phase()) {
+            case RUNNING -> {
+                Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> results = new java.util.HashMap<>();
+                if (status.address() != null) {
+                    results.put("publicIp", fromS(status.address()));
+                }
+                return nodes.advance(node, NodeState.RUNNING, results, "instance " + status.id() + " running");
+            }
+            case PENDING -> {
+                Instant since = Instant.parse(node.launchedAt() != null ? node.launchedAt() : node.updatedAt());
+                if (clock.instant().isAfter(since.plus(awaitTimeout))) {
+                    throw new ComputeFailed("Instance " + status.id() + " not running after " + awaitTimeout.toSeconds() + " s");
+                }
+                nodes.renew(node);
+                throw new NotRunningYet(node.nodeId(), status.phase());
+            }
+            default -> throw new ComputeFailed("Instance " + status.id() + " is " + status.phase() + " while launching");
+        }
+    }
+
+    /** Publishes the node's address (DNS record, or a wildcard name) and records the URL. */
+    public Node configureAccess(Node node) {
+        if (node.publicIp() == null) {
+            throw new ComputeFailed("Node " + node.nodeId() + " has no address to publish");
+        }
+        Access access = dns.publish(node, node.publicIp());
+        Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> results = new java.util.HashMap<>();
+        results.put("url", fromS(access.url()));
+        if (access.dnsName() != null) {
+            results.put("dnsName", fromS(access.dnsName()));
+        }
+        return nodes.advance(node, NodeState.ACCESS_READY, results, "reachable at " + access.url());
+    }
+
+    /** The access email, or null when this node's owner already got it (a resumed or replayed step). */
+    public MailMessage readyMail(Node node) {
+        return node.wasNotified(READY_MAIL) ? null : mail.render(node, READY_MAIL);
+    }
+
+    public Node markReady(Node node) {
+        Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> notified = new java.util.HashMap<>();
+        node.notified().forEach((k, v) -> notified.put(k, fromS(v)));
+        notified.putIfAbsent(READY_MAIL, fromS(clock.instant().toString()));
+        return nodes.advance(node, NodeState.READY,
+                Map.of("notified", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromM(notified)),
+                "owner notified");
+    }
+
+    /** The route a failure happened in, for the dead letter. */
+    public static String failedStep(Exchange exchange) {
+        String route = exchange.getProperty(ExchangePropertyKey.FAILURE_ROUTE_ID, String.class);
+        return route == null ? exchange.getFromRouteId() : route;
+    }
+}

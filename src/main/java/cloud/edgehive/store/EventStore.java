@@ -1,0 +1,156 @@
+package cloud.edgehive.store;
+
+import static cloud.edgehive.store.Items.n;
+import static cloud.edgehive.store.Items.s;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+
+/**
+ * Stripe events, keyed by Stripe's event id. Recording is a conditional put, so a redelivered event
+ * is recognised; the record (payload included) is the durable hand-off between the webhook's answer
+ * and the work it starts, and it stays pending until that work is done.
+ */
+public class EventStore {
+
+    public enum Outcome {
+        NEW, PENDING, DUPLICATE;
+
+        public boolean isDuplicate() {
+            return this == DUPLICATE;
+        }
+    }
+
+    public static final String RECEIVED = "RECEIVED";
+    public static final String PROCESSING = "PROCESSING";
+    public static final String PROCESSED = "PROCESSED";
+    public static final String FAILED = "FAILED";
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final Clock clock;
+    private final String owner;
+    private final Duration lease;
+    private final Duration retention;
+
+    public EventStore(DynamoDbClient dynamo, Tables tables, Clock clock, String owner, Duration lease, Duration retention) {
+        this.dynamo = dynamo;
+        this.table = tables.events();
+        this.clock = clock;
+        this.owner = owner;
+        this.lease = lease;
+        this.retention = retention;
+    }
+
+    /** NEW when this call recorded it; PENDING when recorded before but not yet done; else DUPLICATE. */
+    public Outcome record(StoredEvent event) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("eventId", s(event.eventId()));
+        item.put("type", s(event.type()));
+        item.put("created", n(event.created()));
+        item.put("status", s(RECEIVED));
+        item.put("receivedAt", s(clock.instant().toString()));
+        item.put("payload", AttributeValue.fromB(SdkBytes.fromByteArray(gzip(event.payload()))));
+        item.put("expiresAt", n(clock.instant().plus(retention).getEpochSecond()));
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(eventId)"));
+            return Outcome.NEW;
+        } catch (ConditionalCheckFailedException seen) {
+            Map<String, AttributeValue> existing = dynamo.getItem(b -> b.tableName(table)
+                    .key(Map.of("eventId", s(event.eventId()))).consistentRead(true)).item();
+            return PROCESSED.equals(Items.text(existing, "status")) ? Outcome.DUPLICATE : Outcome.PENDING;
+        }
+    }
+
+    /** Takes the event for processing; null when it is done or another worker holds a live lease. */
+    public StoredEvent claim(String eventId) {
+        long now = clock.millis();
+        try {
+            Map<String, AttributeValue> item = dynamo.updateItem(b -> b.tableName(table).key(Map.of("eventId", s(eventId)))
+                    .updateExpression("SET #status = :processing, leaseOwner = :me, leaseUntil = :until")
+                    .conditionExpression("#status = :received OR (#status = :processing AND leaseUntil < :now)")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(":processing", s(PROCESSING), ":received", s(RECEIVED),
+                            ":me", s(owner), ":now", n(now), ":until", n(now + lease.toMillis())))
+                    .returnValues(ReturnValue.ALL_NEW)).attributes();
+            return new StoredEvent(eventId, Items.text(item, "type"), Items.number(item, "created", 0),
+                    gunzip(item.get("payload").b().asByteArray()));
+        } catch (ConditionalCheckFailedException doneOrBusy) {
+            return null;
+        }
+    }
+
+    public void markProcessed(String eventId) {
+        dynamo.updateItem(b -> b.tableName(table).key(Map.of("eventId", s(eventId)))
+                .updateExpression("SET #status = :done, processedAt = :now REMOVE leaseOwner, leaseUntil")
+                .expressionAttributeNames(Map.of("#status", "status"))
+                .expressionAttributeValues(Map.of(":done", s(PROCESSED), ":now", s(clock.instant().toString()))));
+    }
+
+    /** Parks an event whose work failed for good; its dead letter holds what is needed to replay it. */
+    public void markFailed(String eventId, String deadLetterId) {
+        dynamo.updateItem(b -> b.tableName(table).key(Map.of("eventId", s(eventId)))
+                .updateExpression("SET #status = :failed, deadLetterId = :dl REMOVE leaseOwner, leaseUntil")
+                .expressionAttributeNames(Map.of("#status", "status"))
+                .expressionAttributeValues(Map.of(":failed", s(FAILED), ":dl", s(deadLetterId))));
+    }
+
+    public String status(String eventId) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
+                .key(Map.of("eventId", s(eventId))).consistentRead(true)).item();
+        return item == null || item.isEmpty() ? null : Items.text(item, "status");
+    }
+
+    /** Events recorded at least {@code olderThan} ago and still not processed, with no live lease. */
+    public List<String> stalled(long olderThanSeconds, int limit) {
+        String before = clock.instant().minusSeconds(olderThanSeconds).toString();
+        long now = clock.millis();
+        List<String> ids = new ArrayList<>();
+        for (String status : List.of(RECEIVED, PROCESSING)) {
+            QueryResponse page = dynamo.query(b -> b.tableName(table).indexName(Tables.EVENTS_BY_STATUS)
+                    .keyConditionExpression("#status = :status AND receivedAt < :before")
+                    .filterExpression("attribute_not_exists(leaseUntil) OR leaseUntil < :now")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(":status", s(status), ":before", s(before), ":now", n(now)))
+                    .limit(limit));
+            page.items().forEach(item -> ids.add(Items.text(item, "eventId")));
+        }
+        return ids;
+    }
+
+    private static byte[] gzip(String text) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
+            zip.write(text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static String gunzip(byte[] bytes) {
+        try (GZIPInputStream zip = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
+            return new String(zip.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

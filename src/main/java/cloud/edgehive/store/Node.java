@@ -1,0 +1,101 @@
+package cloud.edgehive.store;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * One customer node as recorded in the nodes table: what was bought, where the pipeline is, and what
+ * each step produced. Immutable: every step returns the record as DynamoDB holds it after its write.
+ */
+public record Node(
+        String nodeId,
+        String userId,
+        String email,
+        String plan,
+        String region,
+        String instanceType,
+        int storageGb,
+        String sessionId,
+        String customerId,
+        String subscriptionId,
+        NodeState state,
+        long version,
+        String createdAt,
+        String updatedAt,
+        String pool,
+        Integer slot,
+        String instanceId,
+        String launchedAt,
+        String publicIp,
+        String dnsName,
+        String url,
+        String lastError,
+        String deadLetterId,
+        String leaseOwner,
+        long leaseUntil,
+        List<Map<String, String>> history,
+        Map<String, String> notified) {
+
+    /** The short, DNS-safe name used for hostnames, e.g. {@code node-3f9c2a1b7d}. */
+    public String hostLabel() {
+        return NodeIds.hostLabel(nodeId);
+    }
+
+    public boolean hasInstance() {
+        return instanceId != null && !instanceId.isEmpty();
+    }
+
+    public boolean wasNotified(String kind) {
+        return notified.containsKey(kind);
+    }
+
+    static Node from(Map<String, AttributeValue> item) {
+        List<Map<String, String>> history = new ArrayList<>();
+        AttributeValue h = item.get("history");
+        if (h != null && h.hasL()) {
+            for (AttributeValue entry : h.l()) {
+                Map<String, String> step = new LinkedHashMap<>();
+                entry.m().forEach((k, v) -> step.put(k, v.s()));
+                history.add(step);
+            }
+        }
+        Map<String, String> notified = new LinkedHashMap<>();
+        AttributeValue nt = item.get("notified");
+        if (nt != null && nt.hasM()) {
+            nt.m().forEach((k, v) -> notified.put(k, v.s()));
+        }
+        Long slot = Items.number(item, "slot");
+        return new Node(
+                Items.text(item, "nodeId"),
+                Items.text(item, "userId"),
+                Items.text(item, "email"),
+                Items.text(item, "plan"),
+                Items.text(item, "region"),
+                Items.text(item, "instanceType"),
+                (int) Items.number(item, "storageGb", 0),
+                Items.text(item, "sessionId"),
+                Items.text(item, "customerId"),
+                Items.text(item, "subscriptionId"),
+                NodeState.valueOf(Items.text(item, "state")),
+                Items.number(item, "version", 0),
+                Items.text(item, "createdAt"),
+                Items.text(item, "updatedAt"),
+                Items.text(item, "pool"),
+                slot == null ? null : slot.intValue(),
+                Items.text(item, "instanceId"),
+                Items.text(item, "launchedAt"),
+                Items.text(item, "publicIp"),
+                Items.text(item, "dnsName"),
+                Items.text(item, "url"),
+                Items.text(item, "lastError"),
+                Items.text(item, "deadLetterId"),
+                Items.text(item, "leaseOwner"),
+                Items.number(item, "leaseUntil", 0),
+                List.copyOf(history),
+                Map.copyOf(notified));
+    }
+}

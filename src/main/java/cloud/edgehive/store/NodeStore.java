@@ -1,0 +1,279 @@
+package cloud.edgehive.store;
+
+import static cloud.edgehive.store.Items.n;
+import static cloud.edgehive.store.Items.s;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.StringJoiner;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+
+/**
+ * The nodes table. Every change is a conditional write on the node's state, version and lease, so
+ * two workers (threads or replicas) can never both advance one node.
+ */
+public class NodeStore {
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final Clock clock;
+    private final String owner;
+    private final Duration lease;
+
+    public NodeStore(DynamoDbClient dynamo, Tables tables, Clock clock, String owner, Duration lease) {
+        this.dynamo = dynamo;
+        this.table = tables.nodes();
+        this.clock = clock;
+        this.owner = owner;
+        this.lease = lease;
+    }
+
+    public String owner() {
+        return owner;
+    }
+
+    /** Records a purchased node in REQUESTED; false when it exists already (a duplicate or a replay). */
+    public boolean create(NodeRequest request) {
+        String now = clock.instant().toString();
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("nodeId", s(request.nodeId()));
+        item.put("userId", s(request.userId()));
+        putIfPresent(item, "email", request.email());
+        item.put("plan", s(request.plan()));
+        item.put("region", s(request.region()));
+        item.put("instanceType", s(request.instanceType()));
+        item.put("storageGb", n(request.storageGb()));
+        putIfPresent(item, "sessionId", request.sessionId());
+        putIfPresent(item, "customerId", request.customerId());
+        putIfPresent(item, "subscriptionId", request.subscriptionId());
+        item.put("state", s(NodeState.REQUESTED.name()));
+        item.put("version", n(0));
+        item.put("createdAt", s(now));
+        item.put("updatedAt", s(now));
+        item.put("history", AttributeValue.fromL(List.of(historyEntry(NodeState.REQUESTED, now, "purchased"))));
+        item.put("notified", AttributeValue.fromM(Map.of()));
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(nodeId)"));
+            return true;
+        } catch (ConditionalCheckFailedException exists) {
+            return false;
+        }
+    }
+
+    public Optional<Node> find(String nodeId) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).key(key(nodeId)).consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(Node.from(item));
+    }
+
+    public Node get(String nodeId) {
+        return find(nodeId).orElseThrow(() -> new IllegalStateException("No node " + nodeId));
+    }
+
+    /**
+     * Takes the work lease on a node that still needs provisioning; null when another worker holds a
+     * live lease or there is nothing left to do. An expired lease is taken over: that is how any
+     * replica resumes work a crashed one left behind.
+     */
+    public Node claim(String nodeId) {
+        long now = clock.millis();
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":me", s(owner));
+        values.put(":now", n(now));
+        values.put(":until", n(now + lease.toMillis()));
+        StringJoiner states = new StringJoiner(", ");
+        int i = 0;
+        for (NodeState state : NodeState.PROVISIONING) {
+            values.put(":s" + i, s(state.name()));
+            states.add(":s" + i++);
+        }
+        try {
+            return Node.from(dynamo.updateItem(b -> b.tableName(table).key(key(nodeId))
+                    .updateExpression("SET leaseOwner = :me, leaseUntil = :until")
+                    .conditionExpression("attribute_exists(nodeId) AND #state IN (" + states + ")"
+                            + " AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :me)")
+                    .expressionAttributeNames(Map.of("#state", "state"))
+                    .expressionAttributeValues(values)
+                    .returnValues(ReturnValue.ALL_NEW)).attributes());
+        } catch (ConditionalCheckFailedException busyOrDone) {
+            return null;
+        }
+    }
+
+    /** Gives the lease up so another worker need not wait for it to expire. */
+    public void release(Node node) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(key(node.nodeId()))
+                    .updateExpression("SET leaseUntil = :zero")
+                    .conditionExpression("leaseOwner = :me")
+                    .expressionAttributeValues(Map.of(":zero", n(0), ":me", s(owner))));
+        } catch (ConditionalCheckFailedException notOurs) {
+            // Someone else holds it now; nothing to give back.
+        }
+    }
+
+    /** Extends the lease while a long step (waiting for the instance) is still in progress. */
+    public void renew(Node node) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(key(node.nodeId()))
+                    .updateExpression("SET leaseUntil = :until")
+                    .conditionExpression("leaseOwner = :me")
+                    .expressionAttributeValues(Map.of(":until", n(clock.millis() + lease.toMillis()), ":me", s(owner))));
+        } catch (ConditionalCheckFailedException taken) {
+            throw new LeaseLost(node.nodeId());
+        }
+    }
+
+    /** Moves the node to {@code to}, storing the step's results; throws {@link LeaseLost} on a race. */
+    public Node advance(Node node, NodeState to, Map<String, AttributeValue> results, String note) {
+        return Node.from(write(node, transition(node, to, results, note)).attributes());
+    }
+
+    /** Stores a step's results without changing state (e.g. the instance id right after launch). */
+    public Node record(Node node, Map<String, AttributeValue> results) {
+        return Node.from(write(node, transition(node, node.state(), results, null)).attributes());
+    }
+
+    /** The conditional update behind {@link #advance}, for callers that write it in a transaction. */
+    public Update transition(Node node, NodeState to, Map<String, AttributeValue> results, String note) {
+        String now = clock.instant().toString();
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        StringJoiner set = new StringJoiner(", ", "SET ", "");
+        names.put("#state", "state");
+        names.put("#version", "version");
+        values.put(":from", s(node.state().name()));
+        values.put(":v", n(node.version()));
+        values.put(":next", n(node.version() + 1));
+        values.put(":to", s(to.name()));
+        values.put(":now", s(now));
+        values.put(":me", s(owner));
+        values.put(":until", n(clock.millis() + lease.toMillis()));
+        set.add("#state = :to").add("#version = :next").add("updatedAt = :now").add("leaseUntil = :until");
+        if (note != null) {
+            values.put(":h", AttributeValue.fromL(List.of(historyEntry(to, now, note))));
+            values.put(":empty", AttributeValue.fromL(List.of()));
+            set.add("history = list_append(if_not_exists(history, :empty), :h)");
+        }
+        int i = 0;
+        List<String> removals = new ArrayList<>();
+        for (Map.Entry<String, AttributeValue> result : results.entrySet()) {
+            String name = "#r" + i;
+            names.put(name, result.getKey());
+            if (result.getValue() == null) {
+                removals.add(name);
+            } else {
+                values.put(":r" + i, result.getValue());
+                set.add(name + " = :r" + i);
+            }
+            i++;
+        }
+        String expression = set + (removals.isEmpty() ? "" : " REMOVE " + String.join(", ", removals));
+        return Update.builder().tableName(table).key(key(node.nodeId()))
+                .updateExpression(expression)
+                .conditionExpression("#state = :from AND #version = :v AND leaseOwner = :me")
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .build();
+    }
+
+    /** Notes that an email of this kind went out, so a resumed or replayed step does not send it again. */
+    public Node markNotified(Node node, String kind) {
+        return record(node, Map.of("notified", notifiedWith(node, kind)));
+    }
+
+    private AttributeValue notifiedWith(Node node, String kind) {
+        Map<String, AttributeValue> sent = new LinkedHashMap<>();
+        node.notified().forEach((k, v) -> sent.put(k, s(v)));
+        sent.put(kind, s(clock.instant().toString()));
+        return AttributeValue.fromM(sent);
+    }
+
+    /** Nodes in a state whose lease has lapsed: the work a crashed or slow worker left behind. */
+    public List<String> stalled(NodeState state, int limit) {
+        long now = clock.millis();
+        List<String> ids = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = dynamo.query(QueryRequest.builder().tableName(table).indexName(Tables.NODES_BY_STATE)
+                    .keyConditionExpression("#state = :state")
+                    .filterExpression("attribute_not_exists(leaseUntil) OR leaseUntil < :now")
+                    .expressionAttributeNames(Map.of("#state", "state"))
+                    .expressionAttributeValues(Map.of(":state", s(state.name()), ":now", n(now)))
+                    .exclusiveStartKey(from)
+                    .build());
+            page.items().forEach(item -> ids.add(Items.text(item, "nodeId")));
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null && ids.size() < limit);
+        return ids.size() > limit ? ids.subList(0, limit) : ids;
+    }
+
+    /** Every provisioning node nobody is working on, up to {@code limit}. */
+    public List<String> stalledProvisioning(int limit) {
+        List<String> ids = new ArrayList<>();
+        for (NodeState state : NodeState.PROVISIONING) {
+            if (ids.size() < limit) {
+                ids.addAll(stalled(state, limit - ids.size()));
+            }
+        }
+        return ids;
+    }
+
+    /** A user's nodes, newest first: one Query on the user index, O(their nodes). */
+    public List<Node> byUser(String userId) {
+        List<Node> nodes = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = dynamo.query(QueryRequest.builder().tableName(table).indexName(Tables.NODES_BY_USER)
+                    .keyConditionExpression("userId = :u")
+                    .expressionAttributeValues(Map.of(":u", s(userId)))
+                    .scanIndexForward(false)
+                    .exclusiveStartKey(from)
+                    .build());
+            page.items().forEach(item -> nodes.add(Node.from(item)));
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return nodes;
+    }
+
+    private software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse write(Node node, Update update) {
+        try {
+            return dynamo.updateItem(b -> b.tableName(update.tableName()).key(update.key())
+                    .updateExpression(update.updateExpression())
+                    .conditionExpression(update.conditionExpression())
+                    .expressionAttributeNames(update.expressionAttributeNames())
+                    .expressionAttributeValues(update.expressionAttributeValues())
+                    .returnValues(ReturnValue.ALL_NEW));
+        } catch (ConditionalCheckFailedException raced) {
+            throw new LeaseLost(node.nodeId());
+        }
+    }
+
+    static Map<String, AttributeValue> key(String nodeId) {
+        return Map.of("nodeId", s(nodeId));
+    }
+
+    private static AttributeValue historyEntry(NodeState state, String at, String note) {
+        return AttributeValue.fromM(Map.of("state", s(state.name()), "at", s(at), "note", s(note)));
+    }
+
+    private static void putIfPresent(Map<String, AttributeValue> item, String name, String value) {
+        if (value != null && !value.isEmpty()) {
+            item.put(name, s(value));
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package cloud.edgehive;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetupTest;
+
+import cloud.edgehive.harness.Emulators;
+import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.harness.StripeSigner;
+import cloud.edgehive.store.Node;
+import cloud.edgehive.store.NodeState;
+import jakarta.mail.internet.MimeMessage;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.route53.Route53Client;
+import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
+
+/** A signed checkout event becomes exactly one READY EC2 node with a DNS record and one email. */
+class ProvisioningTest {
+
+    private static final Duration READY_WITHIN = Duration.ofSeconds(60);
+
+    private static GreenMail smtp;
+    private static RunningService service;
+    private static String zoneId;
+    private static final Ec2Client EC2 = RunningService.ec2();
+    private static final Route53Client ROUTE53 = RunningService.route53();
+
+    @BeforeAll
+    static void start() {
+        Emulators.resetAws();
+        smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+        smtp.start();
+        zoneId = ROUTE53.createHostedZone(b -> b.name("nodes.test.example").callerReference("provisioning-test")).hostedZone().id();
+        service = RunningService.start(RunningService.defaults(smtp.getSmtp().getPort(), zoneId));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (service != null) {
+            service.close();
+        }
+        if (smtp != null) {
+            smtp.stop();
+        }
+    }
+
+    @Test
+    void paidCheckoutBecomesOneReadyNode() throws Exception {
+        String session = "cs_test_happy";
+        var response = service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_happy", session, "user-happy",
+                "happy@example.com", "{\"plan\":\"pro\",\"region\":\"us-east-1\",\"instanceType\":\"t4g.small\",\"storageGb\":\"50\"}"));
+        assertEquals(200, response.statusCode(), response.body());
+
+        Node node = service.awaitNode(session + "-0", READY_WITHIN, n -> n.state().isFinal() || n.state() == NodeState.READY);
+        assertEquals(NodeState.READY, node.state(), () -> "node ended " + node.state() + ": " + node.lastError());
+
+        List<Instance> instances = instancesOf(node.nodeId());
+        assertEquals(1, instances.size());
+        Instance instance = instances.get(0);
+        assertEquals(node.instanceId(), instance.instanceId());
+        assertEquals("t4g.small", instance.instanceTypeAsString());
+        assertEquals("required", instance.metadataOptions().httpTokensAsString());
+        Map<String, String> tags = new java.util.HashMap<>();
+        instance.tags().forEach(t -> tags.put(t.key(), t.value()));
+        assertEquals(node.nodeId(), tags.get("edgehive:node-id"));
+        assertEquals("user-happy", tags.get("edgehive:user-id"));
+        assertEquals("pro", tags.get("edgehive:plan"));
+        assertEquals("edge-hive-cloud", tags.get("managed-by"));
+
+        String userData = new String(Base64.getDecoder().decode(EC2.describeInstanceAttribute(b -> b
+                .instanceId(instance.instanceId()).attribute("userData")).userData().value()), StandardCharsets.UTF_8);
+        assertTrue(userData.contains("NODE_ID='" + node.nodeId() + "'"), userData);
+        assertTrue(userData.contains("INSTALL_URL='https://edge-hive.io/install.sh'"), userData);
+        assertTrue(userData.matches("(?s).*NODE_TOKEN='ehn_[0-9a-f]{64}'.*"), userData);
+
+        var volume = EC2.describeVolumes(b -> b.filters(f -> f.name("attachment.instance-id").values(instance.instanceId())))
+                .volumes().get(0);
+        assertEquals(50, volume.size());
+        assertTrue(volume.encrypted());
+        assertEquals("gp3", volume.volumeTypeAsString());
+
+        ResourceRecordSet record = recordOf(node.hostLabel() + ".nodes.test.example.");
+        assertNotNull(record, "Route 53 record for " + node.hostLabel());
+        assertEquals(instance.publicIpAddress(), record.resourceRecords().get(0).value());
+        assertEquals("https://" + node.hostLabel() + ".nodes.test.example", node.url());
+
+        List<MimeMessage> mails = mailsTo("happy@example.com");
+        assertEquals(1, mails.size());
+        String body = GreenMailUtil.getBody(mails.get(0));
+        assertTrue(body.contains(node.url()), body);
+        assertTrue(body.contains("text/plain") && body.contains("text/html"), "multipart alternative: " + body);
+    }
+
+    @Test
+    void duplicateDeliveriesProvisionOnce() throws Exception {
+        String session = "cs_test_dupes";
+        String payload = StripeSigner.checkoutCompleted("evt_dupes", session, "user-dupes", "dupes@example.com", "{}");
+        for (int i = 0; i < 5; i++) {
+            assertEquals(200, service.postSignedWebhook(payload).statusCode());
+        }
+        String concurrentSession = "cs_test_dupes_concurrent";
+        String concurrentPayload = StripeSigner.checkoutCompleted("evt_dupes_concurrent", concurrentSession, "user-dupes",
+                "dupes@example.com", "{}");
+        ExecutorService pool = Executors.newFixedThreadPool(5);
+        List<Future<Integer>> answers = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            answers.add(pool.submit(() -> service.postSignedWebhook(concurrentPayload).statusCode()));
+        }
+        for (Future<Integer> answer : answers) {
+            assertEquals(200, answer.get());
+        }
+        pool.shutdown();
+
+        for (String s : List.of(session, concurrentSession)) {
+            Node node = service.awaitNode(s + "-0", READY_WITHIN, n -> n.state().isFinal() || n.state() == NodeState.READY);
+            assertEquals(NodeState.READY, node.state(), node::lastError);
+            assertEquals(1, instancesOf(node.nodeId()).size());
+            assertNotNull(recordOf(node.hostLabel() + ".nodes.test.example."));
+        }
+        assertEquals(2, mailsTo("dupes@example.com").size(), "one email per node");
+        assertNull(service.nodes().find(session + "-1").orElse(null));
+    }
+
+    @Test
+    void permanentDnsFailureCompensates() throws Exception {
+        Map<String, String> overrides = RunningService.defaults(smtp.getSmtp().getPort(), "ZNOSUCHZONE123");
+        overrides.put("store.table-prefix", "dnsfail-");
+        overrides.put("slots.pool", "dnsfail");
+        try (RunningService broken = RunningService.start(overrides)) {
+            String session = "cs_test_dnsfail";
+            assertEquals(200, broken.postSignedWebhook(StripeSigner.checkoutCompleted("evt_dnsfail", session, "user-dnsfail",
+                    "dnsfail@example.com", "{}")).statusCode());
+            Node node = broken.awaitNode(session + "-0", READY_WITHIN, n -> n.state().isFinal() || n.state() == NodeState.READY);
+            assertEquals(NodeState.FAILED, node.state());
+            assertNotNull(node.deadLetterId());
+            assertTrue(node.lastError().contains("NoSuchHostedZone"), node.lastError());
+            assertNotNull(broken.bean("deadLetters", cloud.edgehive.store.DeadLetterStore.class).find(node.deadLetterId()));
+            List<Instance> instances = instancesOf(node.nodeId());
+            assertEquals(1, instances.size());
+            assertEquals("terminated", instances.get(0).state().nameAsString());
+            assertNull(broken.bean("slotAllocator", cloud.edgehive.store.SlotAllocator.class).holder(node.slot()));
+            assertTrue(mailsTo("dnsfail@example.com").isEmpty());
+        }
+    }
+
+    private static List<Instance> instancesOf(String nodeId) {
+        List<Instance> all = new ArrayList<>();
+        EC2.describeInstances(b -> b.filters(f -> f.name("tag:edgehive:node-id").values(nodeId)))
+                .reservations().forEach(r -> all.addAll(r.instances()));
+        return all;
+    }
+
+    private static ResourceRecordSet recordOf(String name) {
+        return ROUTE53.listResourceRecordSets(b -> b.hostedZoneId(zoneId)).resourceRecordSets().stream()
+                .filter(r -> r.name().equals(name)).findFirst().orElse(null);
+    }
+
+    private static List<MimeMessage> mailsTo(String address) throws Exception {
+        List<MimeMessage> found = new ArrayList<>();
+        for (MimeMessage message : smtp.getReceivedMessages()) {
+            if (message.getAllRecipients()[0].toString().equals(address)) {
+                found.add(message);
+            }
+        }
+        return found;
+    }
+}
