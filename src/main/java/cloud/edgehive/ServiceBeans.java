@@ -67,7 +67,7 @@ public class ServiceBeans implements CamelConfiguration {
         ComputeProvider compute = compute(settings, registry);
         DnsProvider dns = dns(settings, slots);
         NodeMail mail = new NodeMail(Path.of(settings.text("mail.templates-dir", "templates")),
-                settings.required("mail.from"), settings);
+                settings.required("mail.from"));
 
         registry.bind("clock", clock);
         registry.bind("dynamo", dynamo);

@@ -106,6 +106,7 @@ class ProvisioningTest {
 
         List<MimeMessage> mails = mailsTo("happy@example.com");
         assertEquals(1, mails.size());
+        assertEquals("Your Edge Hive node " + node.hostLabel() + " is ready", mails.get(0).getSubject());
         String body = GreenMailUtil.getBody(mails.get(0));
         assertTrue(body.contains(node.url()), body);
         assertTrue(body.contains("text/plain") && body.contains("text/html"), "multipart alternative: " + body);

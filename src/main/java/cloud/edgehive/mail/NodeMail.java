@@ -12,27 +12,24 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.Template;
 
-import cloud.edgehive.Settings;
 import cloud.edgehive.store.Node;
 
 /**
  * Renders the emails a node's owner receives, from {@code templates/<kind>.html} and
- * {@code templates/<kind>.txt}; the subject is {@code mail.subject.<kind>}. Operators edit the
- * files, not Java.
+ * {@code templates/<kind>.txt}; the text template's first line {@code Subject: ...} is the subject.
+ * Operators edit the files, not Java.
  */
 public class NodeMail {
 
     private final Path templates;
     private final String from;
     private final String domain;
-    private final Settings settings;
     private final Map<String, Template> compiled = new ConcurrentHashMap<>();
 
-    public NodeMail(Path templates, String from, Settings settings) {
+    public NodeMail(Path templates, String from) {
         this.templates = templates;
         this.from = from;
         this.domain = from.contains("@") ? from.substring(from.indexOf('@') + 1).replace(">", "") : "edgehive.local";
-        this.settings = settings;
     }
 
     public MailMessage render(Node node, String kind) {
@@ -49,11 +46,15 @@ public class NodeMail {
         values.put("storageGb", node.storageGb());
         values.put("state", node.state().name());
         values.put("reason", node.lastError() == null ? "" : node.lastError());
-        String subject = Mustache.compiler().escapeHTML(false)
-                .compile(settings.text("mail.subject." + kind, "Edge Hive: " + kind)).execute(values);
+        String text = template(kind + ".txt", false).execute(values);
+        String subject = "Edge Hive: " + kind;
+        if (text.startsWith("Subject:")) {
+            int end = text.indexOf('\n');
+            subject = text.substring("Subject:".length(), end < 0 ? text.length() : end).trim();
+            text = end < 0 ? "" : text.substring(end + 1).stripLeading();
+        }
         return new MailMessage(node.email(), from, subject,
-                template(kind + ".html", true).execute(values),
-                template(kind + ".txt", false).execute(values),
+                template(kind + ".html", true).execute(values), text,
                 "<" + kind + "." + node.hostLabel() + "@" + domain + ">");
     }
 
