@@ -37,6 +37,11 @@ class ConfigurationReferenceTest {
                 continue;
             }
             String value = properties.getProperty(key).trim();
+            Matcher fromEnv = Pattern.compile("\\{\\{env:([A-Z0-9_]+):(.*)}}").matcher(value);
+            if (fromEnv.matches()) {
+                assertEquals(Settings.envName(key), fromEnv.group(1), key + " must read its own variable");
+                value = fromEnv.group(2);
+            }
             String row = "| `" + key + "` | `" + Settings.envName(key) + "` | ";
             if (!readme.contains(row)) {
                 missing.add(key + " (row starting " + row + ")");
