@@ -88,6 +88,7 @@ public class ServiceBeans implements CamelConfiguration {
                 settings.text("compute.default-instance-type", "t4g.small"), settings.integer("compute.default-storage-gb", 10))));
         registry.bind("provisioningSteps", new ProvisioningSteps(nodes, compute, dns, mail, clock,
                 settings.seconds("compute.await-timeout-seconds", 300)));
+        registry.bind("lifecycle", new cloud.edgehive.pipeline.Lifecycle(nodes, slots, compute, dns, mail, deadLetters));
         registry.bind("eventDeadLetters", new cloud.edgehive.pipeline.EventDeadLetters(events, deadLetters));
         registry.bind("compensation", new Compensation(nodes, slots, compute, dns, deadLetters));
         LOG.info("Edge Hive Cloud wired: worker {}, compute {}, dns {}, mail {}", owner,

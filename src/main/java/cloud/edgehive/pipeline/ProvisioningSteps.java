@@ -67,7 +67,17 @@ public class ProvisioningSteps {
         if (instanceId.equals(node.instanceId())) {
             return node;
         }
-        return nodes.record(node, Map.of("instanceId", fromS(instanceId), "launchedAt", fromS(clock.instant().toString())));
+        try {
+            return nodes.record(node, Map.of("instanceId", fromS(instanceId), "launchedAt", fromS(clock.instant().toString())));
+        } catch (cloud.edgehive.store.LeaseLost lost) {
+            // Terminated while this instance was being launched: the clean-up may have run before the
+            // instance existed, so this worker removes what it just created.
+            Node now = nodes.get(node.nodeId());
+            if (now.state() == NodeState.TERMINATING || now.state().isFinal()) {
+                compute.terminate(now);
+            }
+            throw lost;
+        }
     }
 
     /**

@@ -83,7 +83,8 @@ public class NodeStore {
     }
 
     /**
-     * Takes the work lease on a node that still needs provisioning; null when another worker holds a
+     * Takes the work lease on a node that still has work owed (provisioning, or a lifecycle operation
+     * in progress); null when another worker holds a
      * live lease or there is nothing left to do. An expired lease is taken over: that is how any
      * replica resumes work a crashed one left behind.
      */
@@ -95,9 +96,11 @@ public class NodeStore {
         values.put(":until", n(now + lease.toMillis()));
         StringJoiner states = new StringJoiner(", ");
         int i = 0;
-        for (NodeState state : NodeState.PROVISIONING) {
-            values.put(":s" + i, s(state.name()));
-            states.add(":s" + i++);
+        for (NodeState state : NodeState.values()) {
+            if (state.isUnsettled()) {
+                values.put(":s" + i, s(state.name()));
+                states.add(":s" + i++);
+            }
         }
         try {
             return Node.from(dynamo.updateItem(b -> b.tableName(table).key(key(nodeId))
@@ -221,15 +224,54 @@ public class NodeStore {
         return ids.size() > limit ? ids.subList(0, limit) : ids;
     }
 
-    /** Every provisioning node nobody is working on, up to {@code limit}. */
-    public List<String> stalledProvisioning(int limit) {
+    /** Every node with work owed that nobody is working on, up to {@code limit}. */
+    public List<String> stalledWork(int limit) {
         List<String> ids = new ArrayList<>();
-        for (NodeState state : NodeState.PROVISIONING) {
-            if (ids.size() < limit) {
+        for (NodeState state : NodeState.values()) {
+            if (state.isUnsettled() && ids.size() < limit) {
                 ids.addAll(stalled(state, limit - ids.size()));
             }
         }
         return ids;
+    }
+
+    /**
+     * Starts a lifecycle operation: moves the node from its current state to {@code to} and takes its
+     * lease. With {@code force} the lease is taken even from a live worker (termination wins over
+     * provisioning: that worker's next write fails and it stops); without it, a node someone is working
+     * on is refused with {@link LeaseLost}. Retries when the node changed between read and write.
+     */
+    public Node takeOver(String nodeId, java.util.function.Predicate<Node> allowed, NodeState to, String note, boolean force) {
+        for (int attempt = 0; attempt < 16; attempt++) {
+            Node node = get(nodeId);
+            if (!allowed.test(node)) {
+                return node;
+            }
+            long now = clock.millis();
+            Update update = transition(node, to, Map.of("leaseOwner", s(owner)), note);
+            Map<String, AttributeValue> values = new HashMap<>(update.expressionAttributeValues());
+            if (force) {
+                values.remove(":me");
+            } else {
+                values.put(":nowMs", n(now));
+            }
+            String condition = "#state = :from AND #version = :v"
+                    + (force ? "" : " AND (attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR leaseOwner = :me)");
+            try {
+                return Node.from(dynamo.updateItem(b -> b.tableName(table).key(key(nodeId))
+                        .updateExpression(update.updateExpression())
+                        .conditionExpression(condition)
+                        .expressionAttributeNames(update.expressionAttributeNames())
+                        .expressionAttributeValues(values)
+                        .returnValues(ReturnValue.ALL_NEW)).attributes());
+            } catch (ConditionalCheckFailedException changed) {
+                Node now2 = get(nodeId);
+                if (!force && now2.version() == node.version()) {
+                    throw new LeaseLost(nodeId);
+                }
+            }
+        }
+        throw new LeaseLost(nodeId);
     }
 
     /** A user's nodes, newest first: one Query on the user index, O(their nodes). */

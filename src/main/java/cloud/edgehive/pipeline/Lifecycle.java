@@ -1,0 +1,200 @@
+package cloud.edgehive.pipeline;
+
+import static software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import cloud.edgehive.compute.ComputeFailed;
+import cloud.edgehive.compute.ComputeProvider;
+import cloud.edgehive.compute.InstanceStatus;
+import cloud.edgehive.compute.NotRunningYet;
+import cloud.edgehive.dns.Access;
+import cloud.edgehive.dns.DnsProvider;
+import cloud.edgehive.mail.MailMessage;
+import cloud.edgehive.mail.NodeMail;
+import cloud.edgehive.problem.ProblemException;
+import cloud.edgehive.store.DeadLetterStore;
+import cloud.edgehive.store.Node;
+import cloud.edgehive.store.NodeState;
+import cloud.edgehive.store.NodeStore;
+import cloud.edgehive.store.SlotAllocator;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * A node's life after provisioning: restart, suspend, resume and terminate. Each operation first
+ * records its in-between state (RESTARTING, SUSPENDING, RESUMING, TERMINATING) and takes the node's
+ * lease, then does the outside work, then records the settled state; a crash in between leaves a
+ * state the reconciler resumes. Every step is idempotent.
+ */
+public class Lifecycle {
+
+    public static final String TERMINATED_MAIL = "node-terminated";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Lifecycle.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final NodeStore nodes;
+    private final SlotAllocator slots;
+    private final ComputeProvider compute;
+    private final DnsProvider dns;
+    private final NodeMail mail;
+    private final DeadLetterStore deadLetters;
+
+    public Lifecycle(NodeStore nodes, SlotAllocator slots, ComputeProvider compute, DnsProvider dns, NodeMail mail,
+                     DeadLetterStore deadLetters) {
+        this.nodes = nodes;
+        this.slots = slots;
+        this.compute = compute;
+        this.dns = dns;
+        this.mail = mail;
+        this.deadLetters = deadLetters;
+    }
+
+    /**
+     * TERMINATING from any state but TERMINATED, taking the node even from a provisioning worker
+     * (which then stops at its next write). Already TERMINATED: returned as it is.
+     */
+    public Node beginTermination(String nodeId, String reason) {
+        return nodes.takeOver(nodeId, n -> n.state() != NodeState.TERMINATED && n.state() != NodeState.TERMINATING,
+                NodeState.TERMINATING, "termination: " + (reason == null ? "requested" : reason), true);
+    }
+
+    /** Removes everything the node had (instance, DNS record, slot); safe to repeat. */
+    public Node cleanUp(Node node) {
+        if (node.state() != NodeState.TERMINATING) {
+            return node;
+        }
+        compute.terminate(node);
+        dns.remove(node);
+        slots.release(node);
+        return node;
+    }
+
+    public MailMessage terminatedMail(Node node) {
+        return node.state() != NodeState.TERMINATING || node.wasNotified(TERMINATED_MAIL) || node.email() == null
+                ? null : mail.render(node, TERMINATED_MAIL);
+    }
+
+    public Node markTerminated(Node node) {
+        if (node.state() != NodeState.TERMINATING) {
+            return node;
+        }
+        return nodes.advance(node, NodeState.TERMINATED, Map.of("notified", notified(node, TERMINATED_MAIL)), "terminated");
+    }
+
+    /** READY → RESTARTING; anything else cannot be restarted (409). */
+    public Node beginRestart(String nodeId) {
+        return begin(nodeId, NodeState.READY, NodeState.RESTARTING, "restart requested", "restarted");
+    }
+
+    public Node reboot(Node node) {
+        compute.reboot(node);
+        return node;
+    }
+
+    /** READY → SUSPENDING (non-payment, or an operator). */
+    public Node beginSuspend(String nodeId, String reason) {
+        return begin(nodeId, NodeState.READY, NodeState.SUSPENDING, "suspend: " + (reason == null ? "requested" : reason), "suspended");
+    }
+
+    public Node stop(Node node) {
+        compute.stop(node);
+        return nodes.advance(node, NodeState.SUSPENDED, Map.of(), "instance stopped, disk kept");
+    }
+
+    /** SUSPENDED → RESUMING. */
+    public Node beginResume(String nodeId, String reason) {
+        return begin(nodeId, NodeState.SUSPENDED, NodeState.RESUMING, "resume: " + (reason == null ? "requested" : reason), "resumed");
+    }
+
+    public Node start(Node node) {
+        compute.start(node);
+        return node;
+    }
+
+    /**
+     * Once the instance runs again: RESTARTING or RESUMING → READY, republishing the address (a stopped
+     * EC2 instance usually comes back with a new public IP). Still starting: {@link NotRunningYet}.
+     */
+    public Node awaitRunningAgain(Node node) {
+        InstanceStatus status = compute.describe(node);
+        switch (status.phase()) {
+            case RUNNING -> {
+                Map<String, AttributeValue> results = new HashMap<>();
+                if (status.address() != null && !status.address().equals(node.publicIp())) {
+                    Node moved = nodes.record(node, Map.of("publicIp", fromS(status.address())));
+                    Access access = dns.publish(moved, status.address());
+                    results.put("url", fromS(access.url()));
+                    node = moved;
+                }
+                return nodes.advance(node, NodeState.READY, results, node.state() == NodeState.RESTARTING ? "restarted" : "resumed");
+            }
+            case PENDING, STOPPING, STOPPED -> {
+                if (status.phase() == InstanceStatus.Phase.STOPPED && node.state() == NodeState.RESUMING) {
+                    compute.start(node);
+                }
+                nodes.renew(node);
+                throw new NotRunningYet(node.nodeId(), status.phase());
+            }
+            default -> throw new ComputeFailed("Instance of node " + node.nodeId() + " is gone");
+        }
+    }
+
+    /**
+     * A lifecycle step that failed for good: a dead letter with the node, the error on the node, and
+     * the lease given up so the reconciler tries again later. The node keeps its in-between state.
+     */
+    public Node failed(Exchange exchange) throws Exception {
+        Node stale = exchange.getVariable("node", Node.class);
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String step = ProvisioningSteps.failedStep(exchange);
+        String reason = Faults.describe(cause);
+        if (stale == null) {
+            LOG.error("Lifecycle step {} failed before the node was read: {}", step, reason);
+            return null;
+        }
+        Node node = nodes.get(stale.nodeId());
+        String id = deadLetters.record(node.nodeId(), step, reason, JSON.writeValueAsString(node));
+        LOG.error("Node {} could not complete {} in {}: {}; dead letter {}", node.nodeId(), node.state(), step, reason, id);
+        try {
+            Node recorded = nodes.record(node, Map.of("lastError", fromS(reason), "deadLetterId", fromS(id)));
+            nodes.release(recorded);
+            return recorded;
+        } catch (RuntimeException e) {
+            return node;
+        }
+    }
+
+    private Node begin(String nodeId, NodeState from, NodeState to, String note, String verb) {
+        Node current = nodes.find(nodeId).orElseThrow(() -> new ProblemException(404, "Not found", "No such node"));
+        if (current.state() != from) {
+            throw new ProblemException(409, "Invalid transition",
+                    "The node is " + current.state() + "; only a " + from + " node can be " + verb);
+        }
+        Node taken;
+        try {
+            taken = nodes.takeOver(nodeId, n -> n.state() == from, to, note, false);
+        } catch (cloud.edgehive.store.LeaseLost busy) {
+            throw new ProblemException(409, "Node busy", "Another operation is in progress on this node");
+        }
+        if (taken.state() != to) {
+            throw new ProblemException(409, "Invalid transition",
+                    "The node is " + taken.state() + "; only a " + from + " node can be " + verb);
+        }
+        return taken;
+    }
+
+    private static AttributeValue notified(Node node, String kind) {
+        Map<String, AttributeValue> sent = new HashMap<>();
+        node.notified().forEach((k, v) -> sent.put(k, fromS(v)));
+        sent.putIfAbsent(kind, fromS(java.time.Instant.now().toString()));
+        return AttributeValue.fromM(sent);
+    }
+}
