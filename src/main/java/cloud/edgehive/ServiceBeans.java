@@ -88,6 +88,11 @@ public class ServiceBeans implements CamelConfiguration {
                 settings.text("compute.default-instance-type", "t4g.small"), settings.integer("compute.default-storage-gb", 10))));
         registry.bind("provisioningSteps", new ProvisioningSteps(nodes, compute, dns, mail, clock,
                 settings.seconds("compute.await-timeout-seconds", 300)));
+        registry.bind("tokenVerifier", new cloud.edgehive.auth.TokenVerifier(new cloud.edgehive.auth.TokenVerifier.Config(
+                settings.optional("auth.jwt.secret").orElse(null), settings.optional("auth.jwt.jwks-url").orElse(null),
+                settings.required("auth.jwt.issuer"), settings.required("auth.jwt.audience"),
+                settings.text("auth.jwt.admin-role", "admin"), settings.text("auth.jwt.role-claim", "roles"),
+                settings.seconds("auth.jwt.max-lifetime-seconds", 900)), clock));
         registry.bind("lifecycle", new cloud.edgehive.pipeline.Lifecycle(nodes, slots, compute, dns, mail, deadLetters));
         registry.bind("eventDeadLetters", new cloud.edgehive.pipeline.EventDeadLetters(events, deadLetters));
         registry.bind("compensation", new Compensation(nodes, slots, compute, dns, deadLetters));

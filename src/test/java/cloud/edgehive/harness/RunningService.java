@@ -30,6 +30,7 @@ import software.amazon.awssdk.services.route53.Route53Client;
 public final class RunningService implements AutoCloseable {
 
     public static final String WEBHOOK_SECRET = "whsec_test_c2VjcmV0LWZvci10ZXN0cw";
+    public static final String JWT_SECRET = "test-jwt-secret-that-is-at-least-32-bytes-long";
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -64,6 +65,7 @@ public final class RunningService implements AutoCloseable {
         p.put("reconciler.initial-delay-ms", "1000");
         p.put("reconciler.event-grace-seconds", "2");
         p.put("camel.main.shutdownTimeout", "5");
+        p.put("auth.jwt.secret", JWT_SECRET);
         return p;
     }
 
