@@ -58,6 +58,10 @@ public class ServiceBeans implements CamelConfiguration {
             tables.ensure(dynamo);
         }
         NodeStore nodes = new NodeStore(dynamo, tables, clock, owner, settings.seconds("provisioning.lease-seconds", 300));
+        settings.optional("faults.pause-after").ifPresent(step -> {
+            LOG.warn("Fault injection on: workers stop after recording {}", step);
+            nodes.afterWrite(new cloud.edgehive.pipeline.PauseAfterStep(step));
+        });
         SlotAllocator slots = new SlotAllocator(dynamo, tables, nodes, settings.text("slots.pool", "default"),
                 settings.integer("slots.base", 3000));
         EventStore events = new EventStore(dynamo, tables, clock, owner, settings.seconds("provisioning.lease-seconds", 300),

@@ -1,9 +1,11 @@
 package cloud.edgehive;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +27,9 @@ import cloud.edgehive.problem.ProblemException;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeRequest;
 import cloud.edgehive.store.NodeState;
+import cloud.edgehive.store.NodeStore;
 import cloud.edgehive.store.SlotAllocator;
+import cloud.edgehive.store.Tables;
 import jakarta.mail.internet.MimeMessage;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Instance;
@@ -101,22 +105,28 @@ class LifecycleTest {
     @Test
     void terminateHalfProvisionedNodeFindsItsInstanceByTag() {
         String id = "cs_test_half-0";
-        service.nodes().create(new NodeRequest(id, "user-half", "half@example.com", "pro", "us-east-1", "t4g.small", 10,
-                "cs_test_half", null, null));
-        // A worker that launched the instance but died before recording it: LAUNCHING, no instance id.
-        Node claimed = service.nodes().claim(id);
-        Node allocated = service.bean("slotAllocator", SlotAllocator.class).allocate(claimed);
-        service.nodes().advance(allocated, NodeState.LAUNCHING, Map.of(), "launch requested");
+        // A worker (this test, under its own worker id and a long lease) launched the instance and
+        // "died" before recording it: the node is LAUNCHING with no instance id, the lease still live.
+        NodeStore worker = new NodeStore(RunningService.dynamo(), new Tables("edgehive-"), Clock.systemUTC(),
+                "half-provisioning-worker", Duration.ofMinutes(10));
         String orphan = EC2.runInstances(b -> b.imageId(anyImage()).minCount(1).maxCount(1).instanceType("t4g.small")
                 .tagSpecifications(t -> t.resourceType("instance").tags(
                         x -> x.key("edgehive:node-id").value(id), x -> x.key("managed-by").value("edge-hive-cloud"))))
                 .instances().get(0).instanceId();
+        worker.create(new NodeRequest(id, "user-half", "half@example.com", "pro", "us-east-1", "t4g.small", 10,
+                "cs_test_half", null, null));
+        Node claimed = worker.claim(id);
+        assertNotNull(claimed, "the reconciler took the node before the test could: rerun");
+        Node allocated = new SlotAllocator(RunningService.dynamo(), new Tables("edgehive-"), worker, "default", 3000).allocate(claimed);
+        assertEquals(NodeState.LAUNCHING, worker.advance(allocated, NodeState.LAUNCHING, Map.of(), "launch requested").state());
 
         Node terminated = call("direct:terminate-node", id, "user request");
         assertEquals(NodeState.TERMINATED, terminated.state());
         assertEquals("terminated", EC2.describeInstances(b -> b.instanceIds(orphan)).reservations().get(0).instances().get(0)
                 .state().nameAsString());
         assertNull(service.bean("slotAllocator", SlotAllocator.class).holder(allocated.slot()));
+        assertEquals(List.of("REQUESTED", "ALLOCATED", "LAUNCHING", "TERMINATING", "TERMINATED"),
+                terminated.history().stream().map(h -> h.get("state")).toList());
     }
 
     private static Node call(String endpoint, String nodeId, String reason) {

@@ -164,6 +164,25 @@ class ProvisioningTest {
         }
     }
 
+    @Test
+    void aLaunchThatWasNeverRecordedIsFoundByTagNotRepeated() {
+        // A worker died between RunInstances and recording the instance id: LAUNCHING, no id. The
+        // instance exists first, so whichever worker picks the node up (this test's hand-off or the
+        // reconciler) must find it by tag.
+        String id = "cs_test_unrecorded-0";
+        String launched = EC2.runInstances(b -> b.imageId(EC2.describeImages(i -> i.owners("amazon")).images().get(0).imageId())
+                .minCount(1).maxCount(1).instanceType("t4g.small").tagSpecifications(t -> t.resourceType("instance")
+                        .tags(x -> x.key("edgehive:node-id").value(id)))).instances().get(0).instanceId();
+        service.nodes().create(new cloud.edgehive.store.NodeRequest(id, "user-unrecorded", "unrecorded@example.com", "pro",
+                "us-east-1", "t4g.small", 10, "cs_test_unrecorded", null, null));
+
+        service.context().createProducerTemplate().sendBody("seda:node-work", id);
+        Node node = service.awaitNode(id, READY_WITHIN, n -> n.state() == NodeState.READY || n.state().isFinal());
+        assertEquals(NodeState.READY, node.state(), node::lastError);
+        assertEquals(launched, node.instanceId());
+        assertEquals(1, instancesOf(id).size(), "no second instance");
+    }
+
     private static List<Instance> instancesOf(String nodeId) {
         List<Instance> all = new ArrayList<>();
         EC2.describeInstances(b -> b.filters(f -> f.name("tag:edgehive:node-id").values(nodeId)))

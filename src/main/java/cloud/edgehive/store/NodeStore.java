@@ -32,6 +32,7 @@ public class NodeStore {
     private final Clock clock;
     private final String owner;
     private final Duration lease;
+    private volatile java.util.function.Consumer<Node> afterWrite = node -> { };
 
     public NodeStore(DynamoDbClient dynamo, Tables tables, Clock clock, String owner, Duration lease) {
         this.dynamo = dynamo;
@@ -43,6 +44,11 @@ public class NodeStore {
 
     public String owner() {
         return owner;
+    }
+
+    /** Called with the node after every recorded step; fault-injection tests pause the worker here. */
+    public void afterWrite(java.util.function.Consumer<Node> listener) {
+        this.afterWrite = listener;
     }
 
     /** Records a purchased node in REQUESTED; false when it exists already (a duplicate or a replay). */
@@ -141,12 +147,18 @@ public class NodeStore {
 
     /** Moves the node to {@code to}, storing the step's results; throws {@link LeaseLost} on a race. */
     public Node advance(Node node, NodeState to, Map<String, AttributeValue> results, String note) {
-        return Node.from(write(node, transition(node, to, results, note)).attributes());
+        return written(Node.from(write(node, transition(node, to, results, note)).attributes()));
     }
 
     /** Stores a step's results without changing state (e.g. the instance id right after launch). */
     public Node record(Node node, Map<String, AttributeValue> results) {
-        return Node.from(write(node, transition(node, node.state(), results, null)).attributes());
+        return written(Node.from(write(node, transition(node, node.state(), results, null)).attributes()));
+    }
+
+    /** For writers outside this class (the slot transaction) that recorded a step. */
+    public Node written(Node node) {
+        afterWrite.accept(node);
+        return node;
     }
 
     /** The conditional update behind {@link #advance}, for callers that write it in a transaction. */

@@ -61,7 +61,7 @@ public class SlotAllocator {
                     Map.of("pool", s(pool), "slot", n(slot)), "slot " + slot + " in pool " + pool)).build();
             try {
                 dynamo.transactWriteItems(b -> b.transactItems(claim, advance));
-                return nodes.get(node.nodeId());
+                return nodes.written(nodes.get(node.nodeId()));
             } catch (TransactionCanceledException cancelled) {
                 List<CancellationReason> reasons = cancelled.cancellationReasons();
                 boolean nodeRaced = reasons.size() > 1 && "ConditionalCheckFailed".equals(reasons.get(1).code());

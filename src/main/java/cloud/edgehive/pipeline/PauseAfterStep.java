@@ -1,0 +1,41 @@
+package cloud.edgehive.pipeline;
+
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import cloud.edgehive.store.Node;
+
+/**
+ * Failure injection for crash tests, off unless {@code faults.pause-after} names a step: the worker
+ * that has just recorded that step stops there (as if the process froze), so a test can kill the
+ * process at exactly that point and check that another process resumes the node. Steps: ALLOCATED,
+ * INSTANCE_RECORDED, RUNNING, ACCESS_READY (DNS done, email not sent), or any other state name.
+ */
+public class PauseAfterStep implements Consumer<Node> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PauseAfterStep.class);
+    public static final String INSTANCE_RECORDED = "INSTANCE_RECORDED";
+
+    private final String step;
+
+    public PauseAfterStep(String step) {
+        this.step = step;
+    }
+
+    @Override
+    public void accept(Node node) {
+        String reached = INSTANCE_RECORDED.equals(step) && node.hasInstance() && node.state().name().equals("LAUNCHING")
+                ? INSTANCE_RECORDED : node.state().name();
+        if (!reached.equals(step)) {
+            return;
+        }
+        LOG.warn("faults.pause-after={}: node {} recorded it; this worker now stops", step, node.nodeId());
+        try {
+            Thread.sleep(Long.MAX_VALUE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
