@@ -53,7 +53,10 @@ public class Compensation {
         Node node = nodes.get(stale.nodeId());
         try {
             // Only the lease holder compensates: if another worker took the node over, it is not ours to undo.
-            nodes.renew(node);
+            nodes.renew(stale);
+            if (!java.util.Objects.equals(node.leaseOwner(), stale.leaseOwner())) {
+                throw new LeaseLost(node.nodeId());
+            }
         } catch (LeaseLost taken) {
             LOG.info("Node {} failed in {} but another worker holds it now; leaving it to that worker", node.nodeId(), step);
             exchange.setVariable("stop", "true");

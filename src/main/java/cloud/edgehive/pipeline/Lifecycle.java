@@ -161,6 +161,10 @@ public class Lifecycle {
             return null;
         }
         Node node = nodes.get(stale.nodeId());
+        if (!java.util.Objects.equals(node.leaseOwner(), stale.leaseOwner())) {
+            LOG.info("Node {} failed in {} but another worker holds it now; leaving it to that worker", node.nodeId(), step);
+            return node;
+        }
         String id = deadLetters.record(node.nodeId(), step, reason, JSON.writeValueAsString(node));
         LOG.error("Node {} could not complete {} in {}: {}; dead letter {}", node.nodeId(), node.state(), step, reason, id);
         try {

@@ -32,6 +32,7 @@ public class NodeStore {
     private final Clock clock;
     private final String owner;
     private final Duration lease;
+    private final java.util.concurrent.atomic.AtomicLong claims = new java.util.concurrent.atomic.AtomicLong();
     private volatile java.util.function.Consumer<Node> afterWrite = node -> { };
 
     public NodeStore(DynamoDbClient dynamo, Tables tables, Clock clock, String owner, Duration lease) {
@@ -97,7 +98,7 @@ public class NodeStore {
     public Node claim(String nodeId) {
         long now = clock.millis();
         Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":me", s(owner));
+        values.put(":me", s(newLeaseToken()));
         values.put(":now", n(now));
         values.put(":until", n(now + lease.toMillis()));
         StringJoiner states = new StringJoiner(", ");
@@ -112,7 +113,7 @@ public class NodeStore {
             return Node.from(dynamo.updateItem(b -> b.tableName(table).key(key(nodeId))
                     .updateExpression("SET leaseOwner = :me, leaseUntil = :until")
                     .conditionExpression("attribute_exists(nodeId) AND #state IN (" + states + ")"
-                            + " AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :me)")
+                            + " AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)")
                     .expressionAttributeNames(Map.of("#state", "state"))
                     .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW)).attributes());
@@ -123,11 +124,14 @@ public class NodeStore {
 
     /** Gives the lease up so another worker need not wait for it to expire. */
     public void release(Node node) {
+        if (node == null || node.leaseOwner() == null) {
+            return;
+        }
         try {
             dynamo.updateItem(b -> b.tableName(table).key(key(node.nodeId()))
                     .updateExpression("SET leaseUntil = :zero")
                     .conditionExpression("leaseOwner = :me")
-                    .expressionAttributeValues(Map.of(":zero", n(0), ":me", s(owner))));
+                    .expressionAttributeValues(Map.of(":zero", n(0), ":me", s(node.leaseOwner()))));
         } catch (ConditionalCheckFailedException notOurs) {
             // Someone else holds it now; nothing to give back.
         }
@@ -135,11 +139,14 @@ public class NodeStore {
 
     /** Extends the lease while a long step (waiting for the instance) is still in progress. */
     public void renew(Node node) {
+        if (node.leaseOwner() == null) {
+            throw new LeaseLost(node.nodeId());
+        }
         try {
             dynamo.updateItem(b -> b.tableName(table).key(key(node.nodeId()))
                     .updateExpression("SET leaseUntil = :until")
                     .conditionExpression("leaseOwner = :me")
-                    .expressionAttributeValues(Map.of(":until", n(clock.millis() + lease.toMillis()), ":me", s(owner))));
+                    .expressionAttributeValues(Map.of(":until", n(clock.millis() + lease.toMillis()), ":me", s(node.leaseOwner()))));
         } catch (ConditionalCheckFailedException taken) {
             throw new LeaseLost(node.nodeId());
         }
@@ -174,7 +181,7 @@ public class NodeStore {
         values.put(":next", n(node.version() + 1));
         values.put(":to", s(to.name()));
         values.put(":now", s(now));
-        values.put(":me", s(owner));
+        values.put(":me", s(node.leaseOwner() == null ? "" : node.leaseOwner()));
         values.put(":until", n(clock.millis() + lease.toMillis()));
         set.add("#state = :to").add("#version = :next").add("updatedAt = :now").add("leaseUntil = :until");
         if (note != null) {
@@ -260,15 +267,14 @@ public class NodeStore {
                 return node;
             }
             long now = clock.millis();
-            Update update = transition(node, to, Map.of("leaseOwner", s(owner)), note);
+            Update update = transition(node, to, Map.of("leaseOwner", s(newLeaseToken())), note);
             Map<String, AttributeValue> values = new HashMap<>(update.expressionAttributeValues());
-            if (force) {
-                values.remove(":me");
-            } else {
+            values.remove(":me");
+            if (!force) {
                 values.put(":nowMs", n(now));
             }
             String condition = "#state = :from AND #version = :v"
-                    + (force ? "" : " AND (attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs OR leaseOwner = :me)");
+                    + (force ? "" : " AND (attribute_not_exists(leaseUntil) OR leaseUntil < :nowMs)");
             try {
                 return Node.from(dynamo.updateItem(b -> b.tableName(table).key(key(nodeId))
                         .updateExpression(update.updateExpression())
@@ -315,6 +321,10 @@ public class NodeStore {
         } catch (ConditionalCheckFailedException raced) {
             throw new LeaseLost(node.nodeId());
         }
+    }
+
+    private String newLeaseToken() {
+        return owner + "/" + claims.incrementAndGet();
     }
 
     static Map<String, AttributeValue> key(String nodeId) {
