@@ -98,6 +98,8 @@ public class ServiceBeans implements CamelConfiguration {
                 settings.text("auth.jwt.admin-role", "admin"), settings.text("auth.jwt.role-claim", "roles"),
                 settings.seconds("auth.jwt.max-lifetime-seconds", 900)), clock));
         registry.bind("lifecycle", new cloud.edgehive.pipeline.Lifecycle(nodes, slots, compute, dns, mail, deadLetters));
+        registry.bind("deadLetterAdmin", new cloud.edgehive.admin.DeadLetterAdmin(deadLetters, nodes, events,
+                context.createProducerTemplate(), clock));
         registry.bind("eventDeadLetters", new cloud.edgehive.pipeline.EventDeadLetters(events, deadLetters));
         registry.bind("compensation", new Compensation(nodes, slots, compute, dns, deadLetters));
         LOG.info("Edge Hive Cloud wired: worker {}, compute {}, dns {}, mail {}", owner,

@@ -98,6 +98,11 @@ public class TokenVerifier {
         return new Caller(subject, hasRole(claims.getClaim(config.roleClaim()), config.adminRole()));
     }
 
+    /** For routes: the caller, if admin; a 403 problem otherwise. */
+    public Caller requireAdmin(Caller caller) {
+        return caller.requireAdmin();
+    }
+
     private static boolean hasRole(Object claim, String role) {
         if (claim instanceof String single) {
             return List.of(single.split("[ ,]")).contains(role);

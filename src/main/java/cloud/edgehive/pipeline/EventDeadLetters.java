@@ -30,7 +30,7 @@ public class EventDeadLetters {
             LOG.error("Event handling failed in {} before the event was read: {}", step, reason);
             return;
         }
-        String id = deadLetters.record(null, step, reason, event.payload());
+        String id = deadLetters.record(null, event.eventId(), step, reason, event.payload());
         events.markFailed(event.eventId(), id);
         LOG.error("Event {} ({}) failed in {}: {}; dead letter {}", event.eventId(), event.type(), step, reason, id);
     }

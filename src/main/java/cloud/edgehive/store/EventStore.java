@@ -113,6 +113,20 @@ public class EventStore {
                 .expressionAttributeValues(Map.of(":failed", s(FAILED), ":dl", s(deadLetterId))));
     }
 
+    /** FAILED → RECEIVED, so the event's handling runs again from its stored payload. */
+    public boolean reopen(String eventId) {
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(Map.of("eventId", s(eventId)))
+                    .updateExpression("SET #status = :received REMOVE deadLetterId")
+                    .conditionExpression("#status = :failed")
+                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .expressionAttributeValues(Map.of(":received", s(RECEIVED), ":failed", s(FAILED))));
+            return true;
+        } catch (ConditionalCheckFailedException notFailed) {
+            return false;
+        }
+    }
+
     public String status(String eventId) {
         Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
                 .key(Map.of("eventId", s(eventId))).consistentRead(true)).item();

@@ -261,13 +261,21 @@ public class NodeStore {
      * on is refused with {@link LeaseLost}. Retries when the node changed between read and write.
      */
     public Node takeOver(String nodeId, java.util.function.Predicate<Node> allowed, NodeState to, String note, boolean force) {
+        return takeOver(nodeId, allowed, to, Map.of(), note, force);
+    }
+
+    /** {@link #takeOver} that also stores (or, for null values, removes) attributes. */
+    public Node takeOver(String nodeId, java.util.function.Predicate<Node> allowed, NodeState to,
+                         Map<String, AttributeValue> results, String note, boolean force) {
         for (int attempt = 0; attempt < 16; attempt++) {
             Node node = get(nodeId);
             if (!allowed.test(node)) {
                 return node;
             }
             long now = clock.millis();
-            Update update = transition(node, to, Map.of("leaseOwner", s(newLeaseToken())), note);
+            Map<String, AttributeValue> withLease = new HashMap<>(results);
+            withLease.put("leaseOwner", s(newLeaseToken()));
+            Update update = transition(node, to, withLease, note);
             Map<String, AttributeValue> values = new HashMap<>(update.expressionAttributeValues());
             values.remove(":me");
             if (!force) {

@@ -1,0 +1,182 @@
+package cloud.edgehive;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+
+import cloud.edgehive.harness.Emulators;
+import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.harness.StripeSigner;
+import cloud.edgehive.harness.Tokens;
+import cloud.edgehive.store.DeadLetterStore;
+import cloud.edgehive.store.EventStore;
+import cloud.edgehive.store.Node;
+import cloud.edgehive.store.NodeState;
+
+/**
+ * Dead letters through the operator API: only admins see them; a node that failed because SMTP was
+ * down is replayed once SMTP is back and ends READY with one email; events replay; discard closes.
+ */
+class DeadLetterAdminTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static RunningService service;
+    private static int smtpPort;
+
+    @BeforeAll
+    static void start() {
+        Emulators.resetAws();
+        smtpPort = Emulators.freePort();
+        String zone = RunningService.route53().createHostedZone(b -> b.name("nodes.test.example").callerReference("dl-admin"))
+                .hostedZone().id();
+        // SMTP is down: nothing listens on smtpPort until the replay part of the test.
+        service = RunningService.start(RunningService.defaults(smtpPort, zone));
+    }
+
+    @AfterAll
+    static void stop() {
+        service.close();
+    }
+
+    @Test
+    void operatorsListInspectReplayAndDiscard() throws Exception {
+        String session = "cs_test_smtp_down";
+        assertEquals(200, service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_smtp_down", session, "user-dl",
+                "dl@example.com", "{}")).statusCode());
+        Node failed = service.awaitNode(session + "-0", Duration.ofSeconds(60), n -> n.state().isFinal() || n.state() == NodeState.READY);
+        assertEquals(NodeState.FAILED, failed.state());
+
+        // Only admins.
+        assertEquals(401, get("/api/v1/admin/dead-letters", null).statusCode());
+        assertEquals(403, get("/api/v1/admin/dead-letters", Tokens.user("user-dl")).statusCode());
+        HttpResponse<String> listed = get("/api/v1/admin/dead-letters?step=notify-user", Tokens.admin("ops"));
+        assertEquals(200, listed.statusCode(), listed.body());
+        JsonNode items = JSON.readTree(listed.body()).get("items");
+        assertEquals(1, items.size(), listed.body());
+        assertEquals(failed.deadLetterId(), items.get(0).get("id").asText());
+        assertEquals(failed.nodeId(), items.get(0).get("nodeId").asText());
+        assertTrue(items.get(0).get("cause").asText().contains("Connect"), items.get(0).toString());
+        assertEquals(0, JSON.readTree(get("/api/v1/admin/dead-letters?step=allocate-slot", Tokens.admin("ops")).body())
+                .get("items").size());
+        assertEquals(0, JSON.readTree(get("/api/v1/admin/dead-letters?newerThanMinutes=1&olderThanMinutes=0&status=DISCARDED",
+                Tokens.admin("ops")).body()).get("items").size());
+
+        // Bad input: 4xx with a problem, nothing changes.
+        assertProblem(get("/api/v1/admin/dead-letters?limit=0", Tokens.admin("ops")), 422);
+        assertProblem(get("/api/v1/admin/dead-letters?olderThanMinutes=soon", Tokens.admin("ops")), 422);
+        assertProblem(get("/api/v1/admin/dead-letters?status=LOST", Tokens.admin("ops")), 422);
+        assertProblem(get("/api/v1/admin/dead-letters/dl-nope", Tokens.admin("ops")), 404);
+        assertProblem(send("POST", "/api/v1/admin/dead-letters/dl-nope/replay", Tokens.admin("ops")), 404);
+        assertProblem(send("POST", "/api/v1/admin/dead-letters/" + failed.deadLetterId() + "/replay", Tokens.user("user-dl")), 403);
+
+        HttpResponse<String> inspected = get("/api/v1/admin/dead-letters/" + failed.deadLetterId(), Tokens.admin("ops"));
+        assertEquals(200, inspected.statusCode());
+        assertTrue(JSON.readTree(inspected.body()).get("payload").asText().contains(failed.nodeId()));
+
+        // SMTP comes back; the replay provisions the node again under the same id and it ends READY.
+        GreenMail smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", "smtp"));
+        smtp.start();
+        try {
+            HttpResponse<String> replayed = send("POST", "/api/v1/admin/dead-letters/" + failed.deadLetterId() + "/replay",
+                    Tokens.admin("ops"));
+            assertEquals(202, replayed.statusCode(), replayed.body());
+            assertEquals(DeadLetterStore.REPLAYED, JSON.readTree(replayed.body()).get("status").asText());
+            Node ready = service.awaitNode(failed.nodeId(), Duration.ofSeconds(60), n -> n.state() == NodeState.READY || n.state().isFinal());
+            assertEquals(NodeState.READY, ready.state(), ready::lastError);
+            assertEquals(1, smtp.getReceivedMessages().length, "one email");
+            assertEquals(1, RunningService.ec2().describeInstances(b -> b.filters(f -> f.name("tag:edgehive:node-id")
+                    .values(ready.nodeId()).build(), f -> f.name("instance-state-name").values("running").build()))
+                    .reservations().stream().mapToInt(r -> r.instances().size()).sum(), "one running instance");
+            assertProblem(send("POST", "/api/v1/admin/dead-letters/" + failed.deadLetterId() + "/replay", Tokens.admin("ops")), 409);
+        } finally {
+            smtp.stop();
+        }
+
+        // An event whose handling fails for good (no user on the session) becomes a dead letter too.
+        String orphanPayload = StripeSigner.checkoutCompleted("evt_no_user", "cs_test_no_user", "", "x@example.com", "{}");
+        assertEquals(200, service.postSignedWebhook(orphanPayload).statusCode());
+        EventStore events = service.bean("eventStore", EventStore.class);
+        RunningService.await(Duration.ofSeconds(20), () -> EventStore.FAILED.equals(events.status("evt_no_user")),
+                () -> "event is " + events.status("evt_no_user"));
+        List<JsonNode> eventLetters = new ArrayList<>();
+        JSON.readTree(get("/api/v1/admin/dead-letters?step=stripe-events", Tokens.admin("ops")).body()).get("items")
+                .forEach(item -> {
+                    if ("evt_no_user".equals(item.path("eventId").asText())) {
+                        eventLetters.add(item);
+                    }
+                });
+        assertEquals(1, eventLetters.size());
+        String eventLetter = eventLetters.get(0).get("id").asText();
+
+        HttpResponse<String> discarded = send("DELETE", "/api/v1/admin/dead-letters/" + eventLetter, Tokens.admin("ops"));
+        assertEquals(200, discarded.statusCode(), discarded.body());
+        assertEquals(DeadLetterStore.DISCARDED, JSON.readTree(discarded.body()).get("status").asText());
+        assertProblem(send("DELETE", "/api/v1/admin/dead-letters/" + eventLetter, Tokens.admin("ops")), 409);
+        assertProblem(send("POST", "/api/v1/admin/dead-letters/" + eventLetter + "/replay", Tokens.admin("ops")), 409);
+        assertEquals(EventStore.FAILED, events.status("evt_no_user"), "discarding changes nothing but the letter");
+    }
+
+    @Test
+    void aFailedEventIsReplayedFromItsStoredPayload() throws Exception {
+        String payload = StripeSigner.checkoutCompleted("evt_replay_event", "cs_test_replay_event", "", "y@example.com", "{}");
+        assertEquals(200, service.postSignedWebhook(payload).statusCode());
+        EventStore events = service.bean("eventStore", EventStore.class);
+        RunningService.await(Duration.ofSeconds(20), () -> EventStore.FAILED.equals(events.status("evt_replay_event")),
+                () -> "event is " + events.status("evt_replay_event"));
+        String letter = null;
+        for (JsonNode item : JSON.readTree(get("/api/v1/admin/dead-letters?limit=1000", Tokens.admin("ops")).body()).get("items")) {
+            if ("evt_replay_event".equals(item.path("eventId").asText())) {
+                letter = item.get("id").asText();
+            }
+        }
+        assertEquals(202, send("POST", "/api/v1/admin/dead-letters/" + letter + "/replay", Tokens.admin("ops")).statusCode());
+        // The payload still names no user, so the replayed handling fails again: a new dead letter.
+        String first = letter;
+        RunningService.await(Duration.ofSeconds(20), () -> {
+            try {
+                int open = 0;
+                for (JsonNode item : JSON.readTree(get("/api/v1/admin/dead-letters?limit=1000", Tokens.admin("ops")).body()).get("items")) {
+                    if ("evt_replay_event".equals(item.path("eventId").asText()) && !first.equals(item.get("id").asText())) {
+                        open++;
+                    }
+                }
+                return open == 1;
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }, () -> "the replay did not run the event again");
+    }
+
+    private static HttpResponse<String> get(String path, String token) {
+        return send("GET", path, token);
+    }
+
+    private static HttpResponse<String> send(String method, String path, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.url(path))).method(method, HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return RunningService.send(request.build());
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status) {
+        assertEquals(status, response.statusCode(), response.body());
+        assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
+    }
+
+}
