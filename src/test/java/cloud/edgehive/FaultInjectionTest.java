@@ -1,0 +1,211 @@
+package cloud.edgehive;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.icegreen.greenmail.util.ServerSetupTest;
+
+import cloud.edgehive.harness.Emulators;
+import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.harness.StripeSigner;
+import cloud.edgehive.harness.Tokens;
+import cloud.edgehive.store.Node;
+import cloud.edgehive.store.NodeState;
+import cloud.edgehive.store.SlotAllocator;
+import software.amazon.awssdk.services.ec2.model.Instance;
+
+/**
+ * AWS faults injected by a proxy (WireMock in front of moto) and an SMTP outage: transient faults
+ * end READY; a provider that keeps failing ends FAILED with everything undone and a dead letter,
+ * and a replay once the fault is gone ends READY.
+ */
+class FaultInjectionTest {
+
+    private static final String EC2_ERROR = "<Response><Errors><Error><Code>%s</Code><Message>injected</Message></Error></Errors>"
+            + "<RequestID>injected</RequestID></Response>";
+    private static final String ROUTE53_ERROR = "<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>injected</Message>"
+            + "</Error><RequestId>injected</RequestId></ErrorResponse>";
+
+    private static String zoneId;
+    private WireMockServer ec2Proxy;
+    private WireMockServer route53Proxy;
+    private GreenMail smtp;
+
+    @BeforeAll
+    static void zone() {
+        Emulators.resetAws();
+        zoneId = RunningService.route53().createHostedZone(b -> b.name("nodes.test.example").callerReference("faults"))
+                .hostedZone().id();
+    }
+
+    @BeforeEach
+    void proxies() {
+        ec2Proxy = proxyToMoto();
+        route53Proxy = proxyToMoto();
+        smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+        smtp.start();
+    }
+
+    @AfterEach
+    void stop() {
+        ec2Proxy.stop();
+        route53Proxy.stop();
+        smtp.stop();
+    }
+
+    @Test
+    void transientFaultsForTheFirstCallsStillEndReady() {
+        failFirst(ec2Proxy, 5, () -> post(urlPathEqualTo("/")), aResponse().withStatus(500).withBody(EC2_ERROR.formatted("InternalError")));
+        failFirst(route53Proxy, 5, () -> post(urlPathMatching(".*/rrset/?")),
+                aResponse().withStatus(400).withBody(ROUTE53_ERROR.formatted("Throttling")));
+        ec2Proxy.stubFor(any(anyUrl()).atPriority(5).withRequestBody(containing("DescribeInstances"))
+                .willReturn(aResponse().proxiedFrom(Emulators.moto().url()).withFixedDelay(300)));
+        try (RunningService service = RunningService.start(config())) {
+            Node node = purchase(service, "transient");
+            assertEquals(NodeState.READY, node.state(), node::lastError);
+            assertEquals(1, liveInstances(node.nodeId()).size());
+            assertEquals(1, smtp.getReceivedMessages().length);
+            assertTrue(ec2Proxy.getAllServeEvents().stream().anyMatch(e -> e.getResponse().getStatus() == 500), "faults were served");
+        }
+    }
+
+    @Test
+    void launchesFailingForGoodEndFailedWithNothingLeftThenReplayEndsReady() {
+        ec2Proxy.stubFor(post(urlPathEqualTo("/")).atPriority(1).withRequestBody(containing("Action=RunInstances"))
+                .willReturn(aResponse().withStatus(503).withBody(EC2_ERROR.formatted("Unavailable"))));
+        try (RunningService service = RunningService.start(config())) {
+            Node failed = purchase(service, "ec2down");
+            assertEquals(NodeState.FAILED, failed.state());
+            assertNotNull(failed.deadLetterId());
+            assertEquals(0, liveInstances(failed.nodeId()).size(), "no orphan");
+            assertNull(service.bean("slotAllocator", SlotAllocator.class).holder(failed.slot() == null ? 0 : failed.slot()));
+
+            ec2Proxy.resetMappings();
+            ec2Proxy.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().proxiedFrom(Emulators.moto().url())));
+            Node ready = replay(service, failed);
+            assertEquals(1, liveInstances(ready.nodeId()).size());
+            assertEquals(1, smtp.getReceivedMessages().length);
+        }
+    }
+
+    @Test
+    void dnsFailingForGoodTerminatesTheInstanceThenReplayEndsReady() {
+        route53Proxy.stubFor(post(urlPathMatching(".*/rrset/?")).atPriority(1)
+                .willReturn(aResponse().withStatus(500).withBody(ROUTE53_ERROR.formatted("InternalFailure"))));
+        try (RunningService service = RunningService.start(config())) {
+            Node failed = purchase(service, "dnsdown");
+            assertEquals(NodeState.FAILED, failed.state());
+            assertTrue(failed.lastError().contains("InternalFailure") || failed.lastError().contains("500"), failed.lastError());
+            assertEquals(0, liveInstances(failed.nodeId()).size(), "the launched instance was terminated");
+            assertNull(service.bean("slotAllocator", SlotAllocator.class).holder(failed.slot()));
+
+            route53Proxy.resetMappings();
+            route53Proxy.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().proxiedFrom(Emulators.moto().url())));
+            Node ready = replay(service, failed);
+            assertEquals(1, liveInstances(ready.nodeId()).size());
+            assertEquals(1, smtp.getReceivedMessages().length);
+        }
+    }
+
+    @Test
+    void smtpDownThenUpSendsTheEmailOnce() {
+        smtp.stop();
+        int port = Emulators.freePort();
+        Map<String, String> config = config();
+        config.put("mail.smtp.port", String.valueOf(port));
+        config.put("retry.max-redeliveries", "40");
+        config.put("retry.delay-ms", "100");
+        config.put("retry.max-delay-ms", "300");
+        try (RunningService service = RunningService.start(config)) {
+            String session = "cs_test_smtp_flaky";
+            assertEquals(200, service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_smtp_flaky", session, "user-smtp",
+                    "flaky@example.com", "{}")).statusCode());
+            service.awaitNode(session + "-0", Duration.ofSeconds(60), n -> n.state() == NodeState.ACCESS_READY);
+            smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", "smtp"));
+            smtp.start();
+            Node node = service.awaitNode(session + "-0", Duration.ofSeconds(60), n -> n.state() == NodeState.READY || n.state().isFinal());
+            assertEquals(NodeState.READY, node.state(), node::lastError);
+            assertEquals(1, smtp.getReceivedMessages().length);
+        }
+    }
+
+    private Map<String, String> config() {
+        Map<String, String> config = RunningService.defaults(smtp.getSmtp() == null ? 25 : smtp.getSmtp().getPort(), zoneId);
+        config.put("aws.ec2.endpoint", ec2Proxy.baseUrl());
+        config.put("aws.route53.endpoint", route53Proxy.baseUrl());
+        return config;
+    }
+
+    private static WireMockServer proxyToMoto() {
+        WireMockServer server = new WireMockServer(options().dynamicPort());
+        server.start();
+        server.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().proxiedFrom(Emulators.moto().url())));
+        return server;
+    }
+
+    /** The first {@code count} matching calls get the fault; later ones go through to moto. */
+    private static void failFirst(WireMockServer server, int count, java.util.function.Supplier<MappingBuilder> request,
+                                  ResponseDefinitionBuilder fault) {
+        String scenario = "fail-first-" + count;
+        for (int i = 0; i < count; i++) {
+            server.stubFor(request.get().atPriority(1).inScenario(scenario)
+                    .whenScenarioStateIs(i == 0 ? Scenario.STARTED : "failed-" + i)
+                    .willSetStateTo("failed-" + (i + 1))
+                    .willReturn(fault));
+        }
+    }
+
+    private static Node purchase(RunningService service, String name) {
+        String session = "cs_test_fault_" + name;
+        assertEquals(200, service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_fault_" + name, session, "user-" + name,
+                name + "@example.com", "{}")).statusCode());
+        return service.awaitNode(session + "-0", Duration.ofSeconds(90), n -> n.state() == NodeState.READY || n.state().isFinal());
+    }
+
+    private static Node replay(RunningService service, Node failed) {
+        var response = RunningService.send(HttpRequest.newBuilder(URI.create(service.url("/api/v1/admin/dead-letters/"
+                        + failed.deadLetterId() + "/replay")))
+                .header("Authorization", "Bearer " + Tokens.admin("ops")).POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(202, response.statusCode(), response.body());
+        Node ready = service.awaitNode(failed.nodeId(), Duration.ofSeconds(90), n -> n.state() == NodeState.READY
+                || (n.state() == NodeState.FAILED && !failed.deadLetterId().equals(n.deadLetterId())));
+        assertEquals(NodeState.READY, ready.state(), ready::lastError);
+        return ready;
+    }
+
+    private static List<Instance> liveInstances(String nodeId) {
+        List<Instance> live = new ArrayList<>();
+        RunningService.ec2().describeInstances(b -> b.filters(f -> f.name("tag:edgehive:node-id").values(nodeId).build(),
+                        f -> f.name("instance-state-name").values("pending", "running", "stopping", "stopped").build()))
+                .reservations().forEach(r -> live.addAll(r.instances()));
+        return live;
+    }
+}
