@@ -101,7 +101,16 @@ public class ServiceBeans implements CamelConfiguration {
         registry.bind("deadLetterAdmin", new cloud.edgehive.admin.DeadLetterAdmin(deadLetters, nodes, events,
                 context.createProducerTemplate(), clock));
         registry.bind("eventDeadLetters", new cloud.edgehive.pipeline.EventDeadLetters(events, deadLetters));
-        registry.bind("compensation", new Compensation(nodes, slots, compute, dns, deadLetters));
+        Compensation compensation = new Compensation(nodes, slots, compute, dns, deadLetters);
+        registry.bind("compensation", compensation);
+        long stuckDefault = settings.number("reconciler.stuck-after-seconds", 900);
+        registry.bind("reconciler", new cloud.edgehive.pipeline.Reconciler(nodes, compute, compensation, context, clock,
+                new cloud.edgehive.pipeline.Reconciler.Config(
+                        state -> java.time.Duration.ofSeconds(settings.number("reconciler.stuck-after-seconds." + state.name().toLowerCase(),
+                                stuckDefault)),
+                        settings.integer("reconciler.max-resumes", 3),
+                        settings.flag("reconciler.terminate-orphans", false),
+                        settings.integer("reconciler.batch-size", 100))));
         LOG.info("Edge Hive Cloud wired: worker {}, compute {}, dns {}, mail {}", owner,
                 settings.text("compute.provider", "ec2"), settings.text("dns.provider", "route53"), settings.text("mail.provider", "smtp"));
     }

@@ -26,6 +26,9 @@ public interface ComputeProvider {
 
     void start(Node node);
 
+    /** Terminates one instance by id (an orphan the reconciler found). */
+    void terminateInstance(String instanceId);
+
     /** Ids of every live instance tagged as managed by this service, for orphan detection. */
     List<ManagedInstance> managed();
 

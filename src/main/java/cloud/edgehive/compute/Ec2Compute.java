@@ -150,6 +150,11 @@ public class Ec2Compute implements ComputeProvider {
     }
 
     @Override
+    public void terminateInstance(String instanceId) {
+        ec2.terminateInstances(b -> b.instanceIds(instanceId));
+    }
+
+    @Override
     public void reboot(Node node) {
         ec2.rebootInstances(b -> b.instanceIds(node.instanceId()));
     }

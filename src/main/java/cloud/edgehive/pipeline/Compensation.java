@@ -49,20 +49,29 @@ public class Compensation {
     public Node fail(Exchange exchange) throws Exception {
         Node stale = exchange.getVariable("node", Node.class);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String step = ProvisioningSteps.failedStep(exchange);
+        Node failed = fail(stale, ProvisioningSteps.failedStep(exchange), Faults.describe(cause));
+        if (failed == null) {
+            exchange.setVariable("stop", "true");
+            return stale;
+        }
+        return failed;
+    }
+
+    /**
+     * Dead letter, undo, FAILED — for the worker holding {@code stale}'s lease. Null when another
+     * worker took the node over meanwhile: then it is not this worker's to undo.
+     */
+    public Node fail(Node stale, String step, String reason) throws Exception {
         Node node = nodes.get(stale.nodeId());
         try {
-            // Only the lease holder compensates: if another worker took the node over, it is not ours to undo.
             nodes.renew(stale);
             if (!java.util.Objects.equals(node.leaseOwner(), stale.leaseOwner())) {
                 throw new LeaseLost(node.nodeId());
             }
         } catch (LeaseLost taken) {
             LOG.info("Node {} failed in {} but another worker holds it now; leaving it to that worker", node.nodeId(), step);
-            exchange.setVariable("stop", "true");
-            return node;
+            return null;
         }
-        String reason = Faults.describe(cause);
         String deadLetter = deadLetters.record(node.nodeId(), step, reason, JSON.writeValueAsString(node));
         List<String> leftovers = new ArrayList<>();
         undo("terminate instance", () -> compute.terminate(node), leftovers);

@@ -37,6 +37,8 @@ public record Node(
         String deadLetterId,
         String leaseOwner,
         long leaseUntil,
+        int resumes,
+        String drift,
         List<Map<String, String>> history,
         Map<String, String> notified) {
 
@@ -95,6 +97,8 @@ public record Node(
                 Items.text(item, "deadLetterId"),
                 Items.text(item, "leaseOwner"),
                 Items.number(item, "leaseUntil", 0),
+                (int) Items.number(item, "resumes", 0),
+                Items.text(item, "drift"),
                 List.copyOf(history),
                 Map.copyOf(notified));
     }

@@ -300,6 +300,43 @@ public class NodeStore {
         throw new LeaseLost(nodeId);
     }
 
+    /** Nodes in {@code state} whose last recorded change is older than {@code before}, oldest first. */
+    public List<Node> unchangedSince(NodeState state, java.time.Instant before, int limit) {
+        List<Node> found = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = dynamo.query(QueryRequest.builder().tableName(table).indexName(Tables.NODES_BY_STATE)
+                    .keyConditionExpression("#state = :state AND updatedAt < :before")
+                    .expressionAttributeNames(Map.of("#state", "state"))
+                    .expressionAttributeValues(Map.of(":state", s(state.name()), ":before", s(before.toString())))
+                    .exclusiveStartKey(from)
+                    .build());
+            page.items().forEach(item -> found.add(Node.from(item)));
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null && found.size() < limit);
+        return found.size() > limit ? found.subList(0, limit) : found;
+    }
+
+    /**
+     * Takes a node that made no progress from whoever holds it (a hung worker), counting the takeover
+     * in {@code resumes}; the node keeps its state. Null when it changed meanwhile.
+     */
+    public Node seize(Node node, String note) {
+        Node taken = takeOver(node.nodeId(), n -> n.version() == node.version() && n.state() == node.state(), node.state(),
+                Map.of("resumes", n(node.resumes() + 1L)), note, true);
+        return taken.version() == node.version() ? null : taken;
+    }
+
+    /** Marks a finding on the node without taking it (no state or version change). */
+    public void annotate(String nodeId, String name, String value) {
+        dynamo.updateItem(b -> b.tableName(table).key(key(nodeId))
+                .updateExpression("SET #n = :v")
+                .conditionExpression("attribute_exists(nodeId)")
+                .expressionAttributeNames(Map.of("#n", name))
+                .expressionAttributeValues(Map.of(":v", s(value))));
+    }
+
     /** A user's nodes, newest first: one Query on the user index, O(their nodes). */
     public List<Node> byUser(String userId) {
         List<Node> nodes = new ArrayList<>();
