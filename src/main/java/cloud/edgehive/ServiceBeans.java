@@ -83,7 +83,21 @@ public class ServiceBeans implements CamelConfiguration {
         registry.bind("compute", compute);
         registry.bind("dns", dns);
         registry.bind("nodeMail", mail);
-        registry.bind("faults", new Faults());
+        Faults faults = new Faults();
+        registry.bind("faults", faults);
+        // One breaker per provider, shared by every route that calls it; only transient faults count,
+        // so an outage opens it but a missing hosted zone or a still-starting instance does not.
+        io.github.resilience4j.circuitbreaker.CircuitBreakerConfig breaker = io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.custom()
+                .failureRateThreshold(settings.integer("breaker.failure-rate-percent", 50))
+                .minimumNumberOfCalls(settings.integer("breaker.minimum-calls", 10))
+                .slidingWindowSize(settings.integer("breaker.window-size", 20))
+                .waitDurationInOpenState(settings.seconds("breaker.open-seconds", 30))
+                .permittedNumberOfCallsInHalfOpenState(settings.integer("breaker.half-open-calls", 3))
+                .recordException(faults::isTransient)
+                .build();
+        for (String provider : java.util.List.of("ec2", "compute", "dns", "mail")) {
+            registry.bind(provider + "Breaker", io.github.resilience4j.circuitbreaker.CircuitBreaker.of(provider, breaker));
+        }
         registry.bind("problems", new Problems());
         registry.bind("stripeWebhook", new StripeWebhook(settings.required("stripe.webhook-secret"),
                 settings.number("stripe.webhook-tolerance-seconds", 300), settings.integer("stripe.webhook-max-bytes", 1_048_576)));

@@ -136,6 +136,31 @@ class FaultInjectionTest {
     }
 
     @Test
+    void anOpenBreakerStopsCallingAProviderThatIsDown() {
+        ec2Proxy.stubFor(post(urlPathEqualTo("/")).atPriority(1).withRequestBody(containing("Action=RunInstances"))
+                .willReturn(aResponse().withStatus(503).withBody(EC2_ERROR.formatted("Unavailable"))));
+        Map<String, String> config = config();
+        config.put("breaker.minimum-calls", "2");
+        config.put("breaker.window-size", "4");
+        config.put("breaker.open-seconds", "60");
+        config.put("provisioning.workers", "1");
+        try (RunningService service = RunningService.start(config)) {
+            List<Node> failed = new ArrayList<>();
+            for (String name : List.of("breaker1", "breaker2", "breaker3")) {
+                failed.add(purchase(service, name));
+            }
+            failed.forEach(n -> assertEquals(NodeState.FAILED, n.state()));
+            assertTrue(failed.get(2).lastError().contains("CallNotPermitted"), failed.get(2).lastError());
+            long launches = ec2Proxy.getAllServeEvents().stream()
+                    .filter(e -> e.getRequest().getBodyAsString().contains("Action=RunInstances")).count();
+            // The breaker opens after its 2 minimum calls, each of which the SDK tries 4 times: 8 requests.
+            // Without it: 3 nodes x 4 attempts (1 + 3 redeliveries) x 4 SDK tries = 48 to a provider that is down.
+            assertTrue(launches <= 8, "RunInstances reached EC2 " + launches + " times");
+            failed.forEach(n -> assertEquals(0, liveInstances(n.nodeId()).size()));
+        }
+    }
+
+    @Test
     void smtpDownThenUpSendsTheEmailOnce() {
         smtp.stop();
         int port = Emulators.freePort();

@@ -17,7 +17,7 @@ public class Faults {
 
     public boolean isTransient(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof NotRunningYet) {
+            if (t instanceof NotRunningYet || t instanceof io.github.resilience4j.circuitbreaker.CallNotPermittedException) {
                 return true;
             }
             if (t instanceof SdkServiceException service) {

@@ -84,8 +84,7 @@ public class ProvisioningSteps {
      * Checks the instance once: RUNNING advances the node; still starting throws {@link NotRunningYet},
      * which the error handling retries with backoff until {@code compute.await-timeout-seconds}.
      */
-    public Node awaitRunning(Node node) {
-        InstanceStatus status = compute.describe(node);
+    public Node awaitRunning(Node node, InstanceStatus status) {
         switch (status.phase()) {
             case RUNNING -> {
                 Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> results = new java.util.HashMap<>();
@@ -106,12 +105,16 @@ public class ProvisioningSteps {
         }
     }
 
-    /** Publishes the node's address (DNS record, or a wildcard name) and records the URL. */
-    public Node configureAccess(Node node) {
+    /** The address the DNS step publishes; a node without one cannot be made reachable. */
+    public String addressOf(Node node) {
         if (node.publicIp() == null) {
             throw new ComputeFailed("Node " + node.nodeId() + " has no address to publish");
         }
-        Access access = dns.publish(node, node.publicIp());
+        return node.publicIp();
+    }
+
+    /** Records the URL the DNS step published (a record, or a wildcard name). */
+    public Node recordAccess(Node node, Access access) {
         Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> results = new java.util.HashMap<>();
         results.put("url", fromS(access.url()));
         if (access.dnsName() != null) {
