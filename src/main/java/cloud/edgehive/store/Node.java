@@ -38,7 +38,8 @@ public record Node(
         String leaseOwner,
         long leaseUntil,
         List<Map<String, String>> history,
-        Map<String, String> notified) {
+        Map<String, String> notified,
+        Map<String, String> billing) {
 
     /** The short, DNS-safe name used for hostnames, e.g. {@code node-3f9c2a1b7d}. */
     public String hostLabel() {
@@ -68,6 +69,12 @@ public record Node(
         if (nt != null && nt.hasM()) {
             nt.m().forEach((k, v) -> notified.put(k, v.s()));
         }
+        // Billing standing shown with the node: status, and the suspend/terminate countdown if any.
+        Map<String, String> billing = new LinkedHashMap<>();
+        AttributeValue b = item.get("billing");
+        if (b != null && b.hasM()) {
+            b.m().forEach((k, v) -> billing.put(k, v.s()));
+        }
         Long slot = Items.number(item, "slot");
         return new Node(
                 Items.text(item, "nodeId"),
@@ -96,6 +103,7 @@ public record Node(
                 Items.text(item, "leaseOwner"),
                 Items.number(item, "leaseUntil", 0),
                 List.copyOf(history),
-                Map.copyOf(notified));
+                Map.copyOf(notified),
+                Map.copyOf(billing));
     }
 }
