@@ -247,6 +247,21 @@ class BillingApiTest {
         }
     }
 
+    @Test
+    void stripeRefusingTheSessionIsA502WithoutStripesMessage() {
+        var refusal = stripeProxy.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post("/v1/checkout/sessions").atPriority(1)
+                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("client_reference_id=user-refused"))
+                .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
+                        .withBody("{\"error\":{\"type\":\"invalid_request_error\",\"message\":\"No such price: internal-detail\"}}")));
+        try {
+            HttpResponse<String> response = post("/api/v1/billing/checkout", Tokens.user("user-refused"), order("pro"));
+            assertProblem(response, 502, "try again");
+            assertFalse(response.body().contains("internal-detail"), response.body());
+        } finally {
+            stripeProxy.removeStub(refusal);
+        }
+    }
+
     private static String order(String plan) {
         return """
                 {"plan":"%s","region":"us-east-1","instanceType":"t4g.small","storageGb":10,"returnUrl":"%s"}""".formatted(plan, RETURN_URL);
