@@ -24,9 +24,4 @@ public record BillingAction(
         RESUME,
         TERMINATE
     }
-
-    /** For the routes: {@code direct:suspend-node} and friends. */
-    public String route() {
-        return operation.name().toLowerCase() + "-node";
-    }
 }

@@ -104,7 +104,7 @@ public class Dunning {
         Subscription subscription = subscriptions.find(claimed.subscriptionId()).orElse(claimed);
         Instant now = clock.instant();
         List<Node> owned = nodesOf(subscription);
-        Instant next = plan(subscription, owned, now).isEmpty() ? nextDeadline(subscription, owned, now) : now;
+        Instant next = plan(subscription, owned, now).isEmpty() ? nextDeadline(owned, now) : now;
         subscriptions.reschedule(subscription, next);
     }
 
@@ -196,7 +196,7 @@ public class Dunning {
                 .toList();
     }
 
-    private Instant nextDeadline(Subscription subscription, List<Node> owned, Instant now) {
+    private static Instant nextDeadline(List<Node> owned, Instant now) {
         Instant next = null;
         for (Node node : owned) {
             for (String field : List.of("suspendAt", "terminateAt")) {
