@@ -12,7 +12,12 @@ import org.apache.camel.spi.Registry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import cloud.edgehive.billing.BillingRequests;
 import cloud.edgehive.billing.CheckoutSessions;
+import cloud.edgehive.billing.Dunning;
+import cloud.edgehive.billing.Plans;
+import cloud.edgehive.billing.StripeBilling;
+import cloud.edgehive.billing.SubscriptionEvents;
 import cloud.edgehive.billing.StripeWebhook;
 import cloud.edgehive.compute.ComputeProvider;
 import cloud.edgehive.compute.Ec2Compute;
@@ -29,6 +34,7 @@ import cloud.edgehive.store.DeadLetterStore;
 import cloud.edgehive.store.EventStore;
 import cloud.edgehive.store.NodeStore;
 import cloud.edgehive.store.SlotAllocator;
+import cloud.edgehive.store.SubscriptionStore;
 import cloud.edgehive.store.Tables;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
@@ -125,8 +131,32 @@ public class ServiceBeans implements CamelConfiguration {
                         settings.integer("reconciler.max-resumes", 3),
                         settings.flag("reconciler.terminate-orphans", false),
                         settings.integer("reconciler.batch-size", 100))));
+        billing(settings, registry, clock, owner, dynamo, tables, nodes, mail);
         LOG.info("Edge Hive Cloud wired: worker {}, compute {}, dns {}, mail {}", owner,
                 settings.text("compute.provider", "ec2"), settings.text("dns.provider", "route53"), settings.text("mail.provider", "smtp"));
+    }
+
+    /** Plans, Stripe sessions, subscription events and the dunning ladder. */
+    private void billing(Settings settings, Registry registry, Clock clock, String owner, DynamoDbClient dynamo, Tables tables,
+                         NodeStore nodes, NodeMail mail) {
+        Plans plans = Plans.from(settings);
+        SubscriptionStore subscriptions = new SubscriptionStore(dynamo, tables, clock, owner,
+                settings.seconds("provisioning.lease-seconds", 300));
+        StripeBilling stripe = new StripeBilling(settings.optional("stripe.api-key").orElse(null),
+                settings.optional("stripe.api-base").orElse(null), settings.integer("stripe.max-network-retries", 2), clock);
+        registry.bind("plans", plans);
+        registry.bind("subscriptionStore", subscriptions);
+        registry.bind("stripeBilling", stripe);
+        registry.bind("billingRequests", new BillingRequests(plans, nodes, subscriptions, stripe.liveMode()));
+        registry.bind("subscriptionEvents", new SubscriptionEvents(plans, subscriptions, settings.text("plans.default", "pro")));
+        registry.bind("dunning", new Dunning(subscriptions, nodes, plans, mail, new Dunning.Ladder(
+                days(settings, "billing.suspend-after-days", 3), days(settings, "billing.terminate-after-days", 14),
+                days(settings, "billing.cancel-grace-days", 7), days(settings, "billing.over-limit-grace-days", 7)), clock));
+        LOG.info("Billing wired: plans {}, Stripe {} mode", plans.names(), stripe.liveMode() ? "live" : "test");
+    }
+
+    private static java.time.Duration days(Settings settings, String key, int fallback) {
+        return java.time.Duration.ofDays(settings.integer(key, fallback));
     }
 
     private ComputeProvider compute(Settings settings, Registry registry) {

@@ -33,6 +33,11 @@ public class NodeMail {
     }
 
     public MailMessage render(Node node, String kind) {
+        return render(node, kind, Map.of());
+    }
+
+    /** As {@link #render(Node, String)}, with values only this kind of email needs (e.g. a deadline). */
+    public MailMessage render(Node node, String kind, Map<String, ?> extra) {
         if (node.email() == null || node.email().isEmpty()) {
             throw new IllegalArgumentException("Node " + node.nodeId() + " has no email address to notify");
         }
@@ -46,6 +51,7 @@ public class NodeMail {
         values.put("storageGb", node.storageGb());
         values.put("state", node.state().name());
         values.put("reason", node.lastError() == null ? "" : node.lastError());
+        values.putAll(extra);
         String text = template(kind + ".txt", false).execute(values);
         String subject = "Edge Hive: " + kind;
         if (text.startsWith("Subject:")) {

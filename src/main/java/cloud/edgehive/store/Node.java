@@ -40,7 +40,8 @@ public record Node(
         int resumes,
         String drift,
         List<Map<String, String>> history,
-        Map<String, String> notified) {
+        Map<String, String> notified,
+        Map<String, String> billing) {
 
     /** The short, DNS-safe name used for hostnames, e.g. {@code node-3f9c2a1b7d}. */
     public String hostLabel() {
@@ -69,6 +70,12 @@ public record Node(
         AttributeValue nt = item.get("notified");
         if (nt != null && nt.hasM()) {
             nt.m().forEach((k, v) -> notified.put(k, v.s()));
+        }
+        // Billing standing shown with the node: status, and the suspend/terminate countdown if any.
+        Map<String, String> billing = new LinkedHashMap<>();
+        AttributeValue b = item.get("billing");
+        if (b != null && b.hasM()) {
+            b.m().forEach((k, v) -> billing.put(k, v.s()));
         }
         Long slot = Items.number(item, "slot");
         return new Node(
@@ -100,6 +107,7 @@ public record Node(
                 (int) Items.number(item, "resumes", 0),
                 Items.text(item, "drift"),
                 List.copyOf(history),
-                Map.copyOf(notified));
+                Map.copyOf(notified),
+                Map.copyOf(billing));
     }
 }

@@ -216,6 +216,38 @@ public class NodeStore {
         return record(node, Map.of("notified", notifiedWith(node, kind)));
     }
 
+    /**
+     * Records the node's billing standing (status, countdown) with a history note. It leaves state,
+     * version and lease alone, so it never disturbs a worker that is moving the node along.
+     */
+    public Node recordBilling(Node node, Map<String, String> billing, String note) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        Map<String, AttributeValue> map = new LinkedHashMap<>();
+        billing.forEach((k, v) -> map.put(k, s(v)));
+        values.put(":b", AttributeValue.fromM(map));
+        String expression = "SET billing = :b";
+        if (note != null) {
+            values.put(":h", AttributeValue.fromL(List.of(historyEntry(node.state(), clock.instant().toString(), note))));
+            values.put(":empty", AttributeValue.fromL(List.of()));
+            expression += ", history = list_append(if_not_exists(history, :empty), :h)";
+        }
+        String update = expression;
+        return Node.from(dynamo.updateItem(b -> b.tableName(table).key(key(node.nodeId()))
+                .updateExpression(update)
+                .conditionExpression("attribute_exists(nodeId)")
+                .expressionAttributeValues(values)
+                .returnValues(ReturnValue.ALL_NEW)).attributes());
+    }
+
+    /** Notes one email as sent under {@code key}, without the node's lease (see {@link #recordBilling}). */
+    public void markNotified(String nodeId, String key) {
+        dynamo.updateItem(b -> b.tableName(table).key(key(nodeId))
+                .updateExpression("SET notified.#k = :at")
+                .conditionExpression("attribute_exists(notified)")
+                .expressionAttributeNames(Map.of("#k", key))
+                .expressionAttributeValues(Map.of(":at", s(clock.instant().toString()))));
+    }
+
     private AttributeValue notifiedWith(Node node, String kind) {
         Map<String, AttributeValue> sent = new LinkedHashMap<>();
         node.notified().forEach((k, v) -> sent.put(k, s(v)));

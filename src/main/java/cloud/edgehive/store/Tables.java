@@ -33,6 +33,8 @@ public final class Tables {
     public static final String EVENTS_BY_STATUS = "by-status";
     public static final String SLOTS_FREE = "free";
     public static final String DEAD_LETTERS_BY_AGE = "by-age";
+    public static final String SUBSCRIPTIONS_BY_USER = "by-user";
+    public static final String SUBSCRIPTIONS_DUE = "due";
 
     /** One table: name, keys, indexes and an optional TTL attribute. */
     public record Definition(String name, Key hash, Key range, List<Index> indexes, String ttlAttribute) {
@@ -66,6 +68,10 @@ public final class Tables {
         return prefix + "dead-letters";
     }
 
+    public String subscriptions() {
+        return prefix + "subscriptions";
+    }
+
     public List<Definition> definitions() {
         Key nodeId = new Key("nodeId", ScalarAttributeType.S);
         return List.of(
@@ -81,6 +87,10 @@ public final class Tables {
                         null),
                 new Definition(deadLetters(), new Key("id", ScalarAttributeType.S), null, List.of(
                         new Index(DEAD_LETTERS_BY_AGE, new Key("kind", ScalarAttributeType.S), new Key("createdAt", ScalarAttributeType.S))),
+                        null),
+                new Definition(subscriptions(), new Key("subscriptionId", ScalarAttributeType.S), null, List.of(
+                        new Index(SUBSCRIPTIONS_BY_USER, new Key("userId", ScalarAttributeType.S), new Key("createdAt", ScalarAttributeType.S)),
+                        new Index(SUBSCRIPTIONS_DUE, new Key("schedule", ScalarAttributeType.S), new Key("dueAt", ScalarAttributeType.S))),
                         null));
     }
 
