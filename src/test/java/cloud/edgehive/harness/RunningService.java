@@ -70,9 +70,18 @@ public final class RunningService implements AutoCloseable {
     }
 
     public static RunningService start(Map<String, String> overrides) {
+        return start(overrides, Map.of());
+    }
+
+    /**
+     * As {@link #start(Map)}, with beans bound before start-up: the service uses a bound
+     * {@link java.time.Clock} instead of the system clock, so a test can move time.
+     */
+    public static RunningService start(Map<String, String> overrides, Map<String, Object> beans) {
         int port = Emulators.freePort();
         int managementPort = Emulators.freePort();
         Main main = EdgeHive.newMain();
+        beans.forEach(main::bind);
         overrides.forEach(main::addOverrideProperty);
         main.addOverrideProperty("camel.server.port", String.valueOf(port));
         main.addOverrideProperty("camel.management.port", String.valueOf(managementPort));
