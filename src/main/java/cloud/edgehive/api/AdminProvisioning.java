@@ -77,8 +77,17 @@ public class AdminProvisioning {
         if (nodes.find(NodeIds.forPurchase(KEY_PREFIX + key, request.nodeCount())).isPresent()) {
             throw reused();
         }
-        // Node 0 is recorded last, so when it exists the whole request was recorded before: a replay.
+        // Node 0 is recorded last, so when it exists the whole request was recorded before: a replay,
+        // which must name exactly those nodes. Otherwise this is the first request, or the retry of
+        // one that stopped half way, and it records whatever is missing.
         boolean replayed = nodes.find(wanted.get(0).nodeId()).isPresent();
+        if (replayed) {
+            for (NodeRequest node : wanted) {
+                if (nodes.find(node.nodeId()).filter(stored -> sameRequest(stored, node)).isEmpty()) {
+                    throw reused();
+                }
+            }
+        }
         for (int i = wanted.size() - 1; i >= 0; i--) {
             NodeRequest node = wanted.get(i);
             if (!nodes.create(node) && !sameRequest(nodes.get(node.nodeId()), node)) {
