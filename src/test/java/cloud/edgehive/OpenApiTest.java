@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -60,5 +61,18 @@ class OpenApiTest {
             }
         }
         assertEquals(running, documented);
+
+        JsonNode paths = doc.get("paths");
+        assertEquals("bearer", doc.at("/components/securitySchemes/bearer/scheme").asText());
+        for (String apiPath : List.of("/api/v1/nodes", "/api/v1/usage")) {
+            assertTrue(paths.at(pointer(apiPath) + "/get/security/0").has("bearer"), apiPath + " needs a bearer token");
+        }
+        assertTrue(paths.at(pointer("/api/v1/nodes/provision") + "/post/security/0").has("bearer"));
+        assertTrue(paths.at(pointer("/api/v1/stripe/webhook") + "/post/security").isMissingNode(), "Stripe signs, no token");
+        assertTrue(doc.at("/security").isMissingNode(), "no document-wide requirement");
+    }
+
+    private static String pointer(String path) {
+        return "/" + path.replace("~", "~0").replace("/", "~1");
     }
 }
