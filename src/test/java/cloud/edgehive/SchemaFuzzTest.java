@@ -58,9 +58,9 @@ class SchemaFuzzTest {
 
     @Test
     void noGeneratedRequestGetsAServerError() throws Exception {
-        Path st = Path.of(System.getProperty("edgehive.tools.dir", ".tools"), "venv/bin/st");
+        Path st = Path.of(System.getProperty("edgehive.tools.dir", ".tools"), "venv/bin/st").toAbsolutePath();
         assertTrue(Files.isExecutable(st), st + " is missing: run scripts/install-tools.sh (the test command does)");
-        Path reports = Files.createDirectories(Path.of("target/schemathesis"));
+        Path reports = Files.createDirectories(Path.of("target/schemathesis").toAbsolutePath());
         Path output = reports.resolve("output.txt");
         List<String> command = List.of(st.toString(), "run", service.url("/api/v1/openapi.json"),
                 "--url", service.url(""),
@@ -74,7 +74,8 @@ class SchemaFuzzTest {
                 "--generation-database", "none",
                 "--no-color",
                 "--report", "junit", "--report-junit-path", reports.resolve("junit.xml").toString());
-        Process run = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
+        // Run inside target/ so schemathesis's own cache (.schemathesis/) stays out of the work tree.
+        Process run = new ProcessBuilder(command).directory(reports.toFile()).redirectErrorStream(true).redirectOutput(output.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         if (!run.waitFor(8, TimeUnit.MINUTES)) {
             run.descendants().forEach(ProcessHandle::destroy);
