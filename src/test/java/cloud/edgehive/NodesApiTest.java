@@ -169,6 +169,26 @@ class NodesApiTest {
         assertEquals(1, mails("api-half@example.com", "terminated").size(), "one termination email");
     }
 
+    @Test
+    void terminateRemovesARecordPublishedButNeverRecorded() throws Exception {
+        String id = "cs_test_api-published-0";
+        service.nodes().create(new NodeRequest(id, "user-published", "published@example.com", "pro", "us-east-1", "t4g.small", 10,
+                "cs_test_api-published", null, null));
+        // A worker that published the DNS record and died before writing dnsName to the node.
+        Node allocated = service.bean("slotAllocator", SlotAllocator.class).allocate(service.nodes().claim(id));
+        Instance launched = EC2.runInstances(b -> b.imageId(anyImage()).minCount(1).maxCount(1).instanceType("t4g.small")
+                .tagSpecifications(t -> t.resourceType("instance").tags(x -> x.key("edgehive:node-id").value(id))))
+                .instances().get(0);
+        String address = instance(launched.instanceId()).publicIpAddress();
+        Node running = service.nodes().advance(allocated, NodeState.RUNNING, Map.of(
+                "instanceId", AttributeValue.fromS(launched.instanceId()), "publicIp", AttributeValue.fromS(address)), "running");
+        service.bean("dns", cloud.edgehive.dns.DnsProvider.class).publish(running, address);
+
+        HttpResponse<String> deleted = api.delete("/api/v1/nodes/" + id, Tokens.user("user-published"));
+        assertEquals(200, deleted.statusCode(), deleted.body());
+        assertNothingLeft(id, allocated.slot());
+    }
+
     /** moto holds no live instance of the node, Route 53 no record, the slot table no slot. */
     private static void assertNothingLeft(String nodeId, int slot) {
         List<Instance> tagged = EC2.describeInstances(b -> b.filters(f -> f.name("tag:edgehive:node-id").values(nodeId)))
