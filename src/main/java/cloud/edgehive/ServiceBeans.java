@@ -96,6 +96,9 @@ public class ServiceBeans implements CamelConfiguration {
         registry.bind("lifecycle", new cloud.edgehive.pipeline.Lifecycle(nodes, slots, compute, dns, mail, deadLetters));
         registry.bind("eventDeadLetters", new cloud.edgehive.pipeline.EventDeadLetters(events, deadLetters));
         registry.bind("compensation", new Compensation(nodes, slots, compute, dns, deadLetters));
+        cloud.edgehive.api.OpenApiDocument openApi = new cloud.edgehive.api.OpenApiDocument();
+        openApi.setCamelContext(context);
+        registry.bind("openApiDocument", openApi);
         registry.bind("nodeViews", new cloud.edgehive.api.NodeViews());
         registry.bind("nodeAccess", new cloud.edgehive.api.NodeAccess(nodes));
         registry.bind("usageMeter", new cloud.edgehive.api.UsageMeter(nodes, new cloud.edgehive.api.PlanLimits(settings::optional),
