@@ -107,6 +107,10 @@ class ProvisionApiTest {
         check(failures, "blank key", api.post(PATH, Tokens.admin("ops"), valid, Map.of("Idempotency-Key", " ")), 400);
         check(failures, "odd key", api.post(PATH, Tokens.admin("ops"), valid, Map.of("Idempotency-Key", "a/b")), 400);
         check(failures, "long key", api.post(PATH, Tokens.admin("ops"), valid, Map.of("Idempotency-Key", "k".repeat(65))), 400);
+        check(failures, "text body", api.post(PATH, Tokens.admin("ops"), valid,
+                Map.of("Idempotency-Key", "bad-text", "Content-Type", "text/plain")), 415);
+        check(failures, "form body", api.post(PATH, Tokens.admin("ops"), "userId=user-bad&email=bad%40example.com",
+                Map.of("Idempotency-Key", "bad-form", "Content-Type", "application/x-www-form-urlencoded")), 415);
         check(failures, "not admin", api.post(PATH, Tokens.user("user-bad"), valid, Map.of("Idempotency-Key", "bad-0")), 403);
         int i = 0;
         for (String body : List.of(

@@ -58,7 +58,8 @@ public class AdminProvisioning {
         this.defaults = defaults;
     }
 
-    public ProvisionResult provision(@Variable("caller") Caller caller, @Header("Idempotency-Key") String key, @Body String body) {
+    public ProvisionResult provision(@Variable("caller") Caller caller, @Header("Idempotency-Key") String key,
+                                     @Header("Content-Type") String contentType, @Body String body) {
         caller.requireAdmin();
         if (key == null || key.isBlank()) {
             throw new ProblemException(400, "Idempotency-Key required",
@@ -66,6 +67,10 @@ public class AdminProvisioning {
         }
         if (!KEY.matcher(key).matches()) {
             throw new ProblemException(400, "Invalid Idempotency-Key", "The Idempotency-Key must be 1 to 64 letters, digits, '-' or '_'");
+        }
+        // Checked here rather than by the REST consumer, whose 415 has no problem body.
+        if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).matches("application/json\\s*(;.*)?")) {
+            throw new ProblemException(415, "Unsupported media type", "Send the body as application/json");
         }
         ProvisionRequest request = parse(body);
         List<NodeRequest> wanted = new ArrayList<>();

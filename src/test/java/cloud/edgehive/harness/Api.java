@@ -29,8 +29,11 @@ public final class Api {
     }
 
     public HttpResponse<String> post(String path, String token, String body, Map<String, String> headers) {
-        HttpRequest.Builder request = request(path, token).header("Content-Type", "application/json")
+        HttpRequest.Builder request = request(path, token)
                 .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (!headers.containsKey("Content-Type")) {
+            request.header("Content-Type", "application/json");
+        }
         headers.forEach(request::header);
         return RunningService.send(request.build());
     }
