@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +20,10 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 
 import cloud.edgehive.harness.Emulators;
 import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.harness.StripeSigner;
 import cloud.edgehive.harness.Tokens;
+import cloud.edgehive.store.Node;
+import cloud.edgehive.store.NodeState;
 
 /**
  * Schemathesis against the served OpenAPI document with a valid admin token (so every operation,
@@ -32,6 +36,9 @@ class SchemaFuzzTest {
     // whole suite stays within minutes on a 2-core machine; fixed seed so a failure reproduces.
     private static final String MAX_EXAMPLES = System.getProperty("schemathesis.max-examples", "30");
     private static final String SEED = System.getProperty("schemathesis.seed", "20251122");
+    private static final String CHECKS = System.getProperty("schemathesis.checks", "not_a_server_error");
+
+    private static final List<String> NODES = List.of("cs_test_fuzz_a-0", "cs_test_fuzz_b-0");
 
     private static GreenMail smtp;
     private static RunningService service;
@@ -48,6 +55,14 @@ class SchemaFuzzTest {
         settings.put("api.provision.max-node-count", "2");
         settings.put("provisioning.workers", "1");
         service = RunningService.start(settings);
+        // Real nodes for the fuzzer to read, restart and delete, so those operations get past 404.
+        for (String id : NODES) {
+            String session = id.substring(0, id.length() - 2);
+            assertEquals(200, service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_" + session, session, "user-fuzz",
+                    "fuzz@example.com", "{}")).statusCode());
+            Node node = service.awaitNode(id, Duration.ofSeconds(60), n -> n.state() == NodeState.READY || n.state().isFinal());
+            assertEquals(NodeState.READY, node.state(), node::lastError);
+        }
     }
 
     @AfterAll
@@ -62,10 +77,23 @@ class SchemaFuzzTest {
         assertTrue(Files.isExecutable(st), st + " is missing: run scripts/install-tools.sh (the test command does)");
         Path reports = Files.createDirectories(Path.of("target/schemathesis").toAbsolutePath());
         Path output = reports.resolve("output.txt");
-        List<String> command = List.of(st.toString(), "run", service.url("/api/v1/openapi.json"),
+        // Half the generated node ids and idempotency keys are real ones, half anything the schema allows.
+        Path config = reports.resolve("schemathesis.toml");
+        Files.writeString(config, """
+                [dictionaries.node-ids]
+                values = [%s]
+
+                [dictionaries.idempotency-keys]
+                values = ["fuzz-key-1", "fuzz-key-2"]
+
+                [parameters]
+                "path.id" = { dictionary = "node-ids", probability = 0.5 }
+                "header.Idempotency-Key" = { dictionary = "idempotency-keys", probability = 0.5 }
+                """.formatted(String.join(", ", NODES.stream().map(id -> "\"" + id + "\"").toList())));
+        List<String> command = List.of(st.toString(), "--config-file", config.toString(), "run", service.url("/api/v1/openapi.json"),
                 "--url", service.url(""),
                 "--header", "Authorization: Bearer " + Tokens.admin("fuzz-admin"),
-                "--checks", "not_a_server_error",
+                "--checks", CHECKS,
                 "--phases", "examples,coverage,fuzzing",
                 "--max-examples", MAX_EXAMPLES,
                 "--seed", SEED,
