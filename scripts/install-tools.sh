@@ -17,6 +17,13 @@ if [ ! -x "$tools/venv/bin/moto_server" ]; then
   "$tools/venv/bin/pip" install --quiet "moto[server]==$MOTO_VERSION"
 fi
 
+# Schema fuzzing of the served OpenAPI document (SchemaFuzzTest runs it against the real service).
+SCHEMATHESIS_VERSION="${SCHEMATHESIS_VERSION:-4.32.5}"
+if [ ! -x "$tools/venv/bin/st" ]; then
+  echo "install-tools: schemathesis==$SCHEMATHESIS_VERSION into .tools/venv"
+  "$tools/venv/bin/pip" install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
 if [ ! -x "$tools/go/bin/stripe-mock" ]; then
   echo "install-tools: stripe-mock@$STRIPE_MOCK_VERSION into .tools/go/bin"
   GOBIN="$tools/go/bin" GOPATH="$tools/go/path" GOMODCACHE="$tools/go/mod" GOFLAGS=-modcacherw \

@@ -132,6 +132,17 @@ public class ServiceBeans implements CamelConfiguration {
                         settings.flag("reconciler.terminate-orphans", false),
                         settings.integer("reconciler.batch-size", 100))));
         billing(settings, registry, clock, owner, dynamo, tables, nodes, mail);
+        cloud.edgehive.api.OpenApiDocument openApi = new cloud.edgehive.api.OpenApiDocument();
+        openApi.setCamelContext(context);
+        registry.bind("openApiDocument", openApi);
+        registry.bind("nodeViews", new cloud.edgehive.api.NodeViews());
+        registry.bind("nodeAccess", new cloud.edgehive.api.NodeAccess(nodes));
+        registry.bind("usageMeter", new cloud.edgehive.api.UsageMeter(nodes, new cloud.edgehive.api.PlanLimits(settings::optional),
+                clock, settings.text("plans.default", "pro")));
+        registry.bind("adminProvisioning", new cloud.edgehive.api.AdminProvisioning(nodes, new cloud.edgehive.api.AdminProvisioning.Defaults(
+                settings.text("plans.default", "pro"), settings.text("aws.region", "us-east-1"),
+                settings.text("compute.default-instance-type", "t4g.small"), settings.integer("compute.default-storage-gb", 10),
+                settings.integer("api.provision.max-node-count", 10))));
         LOG.info("Edge Hive Cloud wired: worker {}, compute {}, dns {}, mail {}", owner,
                 settings.text("compute.provider", "ec2"), settings.text("dns.provider", "route53"), settings.text("mail.provider", "smtp"));
     }

@@ -5,6 +5,7 @@ import software.amazon.awssdk.services.route53.Route53Client;
 import software.amazon.awssdk.services.route53.model.Change;
 import software.amazon.awssdk.services.route53.model.ChangeAction;
 import software.amazon.awssdk.services.route53.model.InvalidChangeBatchException;
+import software.amazon.awssdk.services.route53.model.NoSuchHostedZoneException;
 import software.amazon.awssdk.services.route53.model.RRType;
 import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
 
@@ -34,17 +35,40 @@ public class Route53Dns implements DnsProvider {
         return new Access(name, scheme + "://" + name);
     }
 
+    /**
+     * Deletes the node's record as Route 53 holds it. The name is derived when the node never
+     * recorded it (a worker that published the record and died before writing the node), and the
+     * record is read first because a DELETE must match the stored value exactly.
+     */
     @Override
     public void remove(Node node) {
-        if (node.dnsName() == null || node.publicIp() == null) {
+        String name = node.dnsName() != null ? node.dnsName() : node.hostLabel() + "." + zone;
+        ResourceRecordSet stored;
+        try {
+            stored = route53.listResourceRecordSets(b -> b.hostedZoneId(hostedZoneId)
+                            .startRecordName(name).startRecordType(RRType.A).maxItems("1"))
+                    .resourceRecordSets().stream()
+                    .filter(r -> r.type() == RRType.A && sameName(r.name(), name))
+                    .findFirst().orElse(null);
+        } catch (NoSuchHostedZoneException noZone) {
+            // A zone that does not exist holds no record of ours (e.g. a misconfigured zone id).
+            return;
+        }
+        if (stored == null) {
             return;
         }
         try {
             route53.changeResourceRecordSets(b -> b.hostedZoneId(hostedZoneId).changeBatch(c -> c
-                    .changes(change(ChangeAction.DELETE, node.dnsName(), node.publicIp()))));
+                    .changes(Change.builder().action(ChangeAction.DELETE).resourceRecordSet(stored).build())));
         } catch (InvalidChangeBatchException alreadyGone) {
-            // Route 53 rejects deleting a record that is not there: the outcome we wanted.
+            // Deleted by a concurrent clean-up between our read and our write: the outcome we wanted.
         }
+    }
+
+    private static boolean sameName(String stored, String wanted) {
+        String a = stored.endsWith(".") ? stored.substring(0, stored.length() - 1) : stored;
+        String b = wanted.endsWith(".") ? wanted.substring(0, wanted.length() - 1) : wanted;
+        return a.equalsIgnoreCase(b);
     }
 
     private Change change(ChangeAction action, String name, String address) {

@@ -73,7 +73,10 @@ public final class RunningService implements AutoCloseable {
         return start(overrides, Map.of());
     }
 
-    /** As {@link #start(Map)}, with beans bound before start (e.g. a {@link MutableClock} the service then uses). */
+    /**
+     * As {@link #start(Map)}, with beans bound before start-up: the service uses a bound
+     * {@link java.time.Clock} instead of the system clock, so a test can move time.
+     */
     public static RunningService start(Map<String, String> overrides, Map<String, Object> beans) {
         int port = Emulators.freePort();
         int managementPort = Emulators.freePort();

@@ -1,0 +1,34 @@
+package cloud.edgehive.api;
+
+import java.util.List;
+
+import cloud.edgehive.store.Node;
+
+/** One node with what happened to it: every recorded step ({@code state}, {@code at}, {@code note}) and the last error. */
+public record NodeDetail(
+        String id,
+        String state,
+        String url,
+        String dnsName,
+        String publicIp,
+        String instanceId,
+        String region,
+        String instanceType,
+        int storageGb,
+        String plan,
+        String createdAt,
+        String updatedAt,
+        String lastError,
+        List<Step> history) {
+
+    /** A recorded transition: the state entered, when, and why. */
+    public record Step(String state, String at, String note) {
+    }
+
+    public static NodeDetail of(Node node) {
+        return new NodeDetail(node.nodeId(), node.state().name(), node.url(), node.dnsName(), node.publicIp(),
+                node.instanceId(), node.region(), node.instanceType(), node.storageGb(), node.plan(), node.createdAt(),
+                node.updatedAt(), node.lastError(),
+                node.history().stream().map(h -> new Step(h.get("state"), h.get("at"), h.get("note"))).toList());
+    }
+}
