@@ -2,7 +2,11 @@ package cloud.edgehive;
 
 import org.apache.camel.main.Main;
 
-/** Starts the service: routes come from {@code routes/*.camel.yaml}, settings from {@code application.properties}. */
+/**
+ * Starts the service: routes come from {@code routes/*.camel.yaml}, settings from
+ * {@code application.properties}, overlaid by {@code <profile>.properties} when a profile is named
+ * ({@code EDGEHIVE_PROFILE=local}, which {@code scripts/run.sh} sets by default).
+ */
 public final class EdgeHive {
 
     private EdgeHive() {
@@ -14,10 +18,29 @@ public final class EdgeHive {
 
     /** The Camel main exactly as production runs it; tests start the same one with overrides. */
     public static Main newMain() {
-        String config = System.getenv().getOrDefault("EDGEHIVE_CONFIG", "application.properties");
+        return newMain(System.getenv("EDGEHIVE_PROFILE"));
+    }
+
+    /** The same, with the given profile's overlay (null or empty: application.properties alone). */
+    public static Main newMain(String profile) {
         // Scans this package, which finds ServiceBeans (the bean wiring) as a CamelConfiguration.
         Main main = new Main(EdgeHive.class);
-        main.setPropertyPlaceholderLocations("file:" + config);
+        main.setPropertyPlaceholderLocations(placeholderLocations(profile));
         return main;
+    }
+
+    /**
+     * Camel takes a key from the first location that has it, so the profile overlay comes first and
+     * overrides application.properties; the environment overrides both.
+     */
+    static String placeholderLocations(String profile) {
+        String config = System.getenv().getOrDefault("EDGEHIVE_CONFIG", "application.properties");
+        if (profile == null || profile.isBlank()) {
+            return "file:" + config;
+        }
+        if (!profile.matches("[a-z0-9-]+")) {
+            throw new IllegalArgumentException("EDGEHIVE_PROFILE must be a simple name like 'local', got '" + profile + "'");
+        }
+        return "file:" + profile + ".properties,file:" + config;
     }
 }

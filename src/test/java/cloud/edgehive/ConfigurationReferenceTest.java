@@ -72,6 +72,23 @@ class ConfigurationReferenceTest {
         assertEquals(List.of(), unknown, "docker-compose.yml sets variables that are not configuration keys");
     }
 
+    @Test
+    void theLocalOverlayOnlySetsKnownKeys() throws IOException {
+        Properties application = applicationProperties();
+        Properties local = new Properties();
+        try (Reader reader = Files.newBufferedReader(Path.of("local.properties"))) {
+            local.load(reader);
+        }
+        List<String> unknown = new ArrayList<>();
+        for (String key : new TreeSet<>(local.stringPropertyNames())) {
+            if (!key.startsWith("camel.") && !application.containsKey(key)) {
+                unknown.add(key);
+            }
+        }
+        assertTrue(local.size() > 5, "local.properties was read");
+        assertEquals(List.of(), unknown, "local.properties sets keys application.properties (and the README) do not know");
+    }
+
     private static Properties applicationProperties() throws IOException {
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(Path.of("application.properties"))) {

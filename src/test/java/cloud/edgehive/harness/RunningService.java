@@ -70,9 +70,14 @@ public final class RunningService implements AutoCloseable {
     }
 
     public static RunningService start(Map<String, String> overrides) {
+        return start(null, overrides);
+    }
+
+    /** The service with a profile overlay (e.g. {@code local}) as {@code EDGEHIVE_PROFILE} selects it. */
+    public static RunningService start(String profile, Map<String, String> overrides) {
         int port = Emulators.freePort();
         int managementPort = Emulators.freePort();
-        Main main = EdgeHive.newMain();
+        Main main = EdgeHive.newMain(profile);
         overrides.forEach(main::addOverrideProperty);
         main.addOverrideProperty("camel.server.port", String.valueOf(port));
         main.addOverrideProperty("camel.management.port", String.valueOf(managementPort));
