@@ -86,7 +86,9 @@ public class NodeStore {
      * Takes the work lease on a node that still has work owed (provisioning, or a lifecycle operation
      * in progress); null when another worker holds a
      * live lease or there is nothing left to do. An expired lease is taken over: that is how any
-     * replica resumes work a crashed one left behind.
+     * replica resumes work a crashed one left behind. A live lease is never claimed again, not even by
+     * this replica: its threads share one owner id, so a second claim would let two of them (the
+     * checkout's hand-off and the reconciler, say) launch the same node twice.
      */
     public Node claim(String nodeId) {
         long now = clock.millis();
@@ -106,7 +108,7 @@ public class NodeStore {
             return Node.from(dynamo.updateItem(b -> b.tableName(table).key(key(nodeId))
                     .updateExpression("SET leaseOwner = :me, leaseUntil = :until")
                     .conditionExpression("attribute_exists(nodeId) AND #state IN (" + states + ")"
-                            + " AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :me)")
+                            + " AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)")
                     .expressionAttributeNames(Map.of("#state", "state"))
                     .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW)).attributes());
