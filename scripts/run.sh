@@ -14,5 +14,7 @@ if [ "$profile" = cloud ]; then
   unset EDGEHIVE_PROFILE
 else
   export EDGEHIVE_PROFILE="$profile"
+  # People read local mode's log; production keeps JSON lines (LOG_FORMAT=json, the default).
+  export LOG_FORMAT="${LOG_FORMAT:-text}"
 fi
 exec java ${JAVA_OPTS:-} -jar "$jar" "$@"

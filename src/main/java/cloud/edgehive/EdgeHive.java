@@ -1,6 +1,12 @@
 package cloud.edgehive;
 
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
 import org.apache.camel.main.Main;
+
+import cloud.edgehive.ops.RouteValidation;
 
 /**
  * Starts the service: routes come from {@code routes/*.camel.yaml}, settings from
@@ -13,6 +19,13 @@ public final class EdgeHive {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("validate")) {
+            // Checks edited routes and properties without starting anything: see RouteValidation.
+            List<Path> files = args.length > 1
+                    ? Arrays.stream(args).skip(1).map(Path::of).toList()
+                    : RouteValidation.routeFiles(Path.of("routes"));
+            System.exit(new RouteValidation(placeholderLocations(System.getenv("EDGEHIVE_PROFILE"))).run(files, System.out));
+        }
         newMain().run(args);
     }
 

@@ -25,6 +25,8 @@ import cloud.edgehive.dns.LocalDns;
 import cloud.edgehive.local.EmbeddedDynamo;
 import cloud.edgehive.local.LocalNodes;
 import cloud.edgehive.mail.MailFiles;
+import cloud.edgehive.ops.ConfigurationHealthCheck;
+import cloud.edgehive.ops.DynamoHealthCheck;
 import cloud.edgehive.dns.Route53Dns;
 import cloud.edgehive.dns.SslipDns;
 import cloud.edgehive.mail.NodeMail;
@@ -109,6 +111,11 @@ public class ServiceBeans implements CamelConfiguration {
         registry.bind("eventDeadLetters", new cloud.edgehive.pipeline.EventDeadLetters(events, deadLetters));
         registry.bind("compensation", new Compensation(nodes, slots, compute, dns, deadLetters));
         bindLocalMode(settings, registry, clock, nodes);
+        java.util.Map<String, java.util.List<String>> prices = new java.util.LinkedHashMap<>();
+        settings.list("pricing.plans").forEach(plan -> prices.put(plan, settings.list("pricing." + plan)));
+        registry.bind("priceTable", new cloud.edgehive.billing.PriceTable(settings.text("pricing.currency", "USD"),
+                settings.integer("pricing.hours-per-month", 730), prices));
+        bindHealthChecks(context, settings, dynamo, tables);
         LOG.info("Edge Hive Cloud wired: worker {}, compute {}, dns {}, mail {}", owner,
                 settings.text("compute.provider", "ec2"), settings.text("dns.provider", "route53"), settings.text("mail.provider", "smtp"));
     }
@@ -147,6 +154,34 @@ public class ServiceBeans implements CamelConfiguration {
                 settings.text("auth.jwt.role-claim", "roles"), settings.text("auth.jwt.admin-role", "admin"),
                 settings.text("local.user-id", "local-user"),
                 java.time.Duration.ofSeconds(Math.min(maxLifetime, settings.number("auth.local-token.ttl-seconds", 900)))), clock));
+    }
+
+    /** Readiness checks beside Camel's own (context, routes): DynamoDB and the files the configuration names. */
+    private static void bindHealthChecks(CamelContext context, Settings settings, DynamoDbClient dynamo, Tables tables) {
+        Path templates = Path.of(settings.text("mail.templates-dir", "templates"));
+        java.util.List<Path> readable = new java.util.ArrayList<>();
+        for (String kind : java.util.List.of(ProvisioningSteps.READY_MAIL, cloud.edgehive.pipeline.Lifecycle.TERMINATED_MAIL)) {
+            readable.add(templates.resolve(kind + ".html"));
+            readable.add(templates.resolve(kind + ".txt"));
+        }
+        java.util.List<Path> writable = new java.util.ArrayList<>();
+        String compute = settings.text("compute.provider", "ec2");
+        String mail = settings.text("mail.provider", "smtp");
+        if (compute.equals("ec2")) {
+            readable.add(Path.of(settings.text("ec2.user-data-template", "cloud/user-data.sh")));
+        }
+        if (compute.equals("local")) {
+            writable.add(localDir(settings).resolve("nodes"));
+        }
+        if (mail.equals("outbox")) {
+            writable.add(Path.of(settings.text("mail.outbox-dir", "data/local/outbox")));
+        }
+        java.util.Map<String, String> providers = java.util.Map.of("compute", compute,
+                "dns", settings.text("dns.provider", "route53"), "mail", mail);
+        for (org.apache.camel.health.HealthCheck check : java.util.List.of(new DynamoHealthCheck(dynamo, tables),
+                new ConfigurationHealthCheck(readable, writable, providers))) {
+            context.getRegistry().bind(check.getId() + "-health-check", check);
+        }
     }
 
     private static Path localDir(Settings settings) {

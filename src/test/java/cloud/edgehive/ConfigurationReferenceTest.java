@@ -31,7 +31,8 @@ class ConfigurationReferenceTest {
         Properties properties = applicationProperties();
         List<String> missing = new ArrayList<>();
         for (String key : new TreeSet<>(properties.stringPropertyNames())) {
-            if (key.startsWith("camel.main.") || key.startsWith("camel.rest.")
+            if (key.startsWith("camel.main.") || key.startsWith("camel.rest.") || key.startsWith("camel.health.")
+                    || key.startsWith("camel.metrics.") || key.startsWith("camel.mdc.")
                     || List.of("camel.server.enabled", "camel.management.enabled", "camel.management.healthCheckEnabled",
                             "camel.management.metricsEnabled").contains(key)) {
                 continue;

@@ -24,6 +24,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.io.TempDir;
 
 import cloud.edgehive.harness.Emulators;
@@ -38,7 +40,7 @@ import jakarta.mail.internet.MimeMessage;
  */
 class LocalModeIT {
 
-    private static final Pattern TOKEN = Pattern.compile("token for \\S+ \\(expires in \\d+ s\\): (\\S+)");
+    private static final Pattern TOKEN = Pattern.compile("expires in \\d+ s\\): ([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)");
 
     @TempDir
     Path work;
@@ -59,6 +61,8 @@ class LocalModeIT {
         env.put("CAMEL_SERVER_PORT", String.valueOf(port));
         env.put("CAMEL_MANAGEMENT_PORT", String.valueOf(management));
         env.put("SLOTS_BASE", String.valueOf(slotsBase));
+        // Production's log format, so the JSON lines and their node ids are checked too.
+        env.put("LOG_FORMAT", "json");
 
         long launched = System.nanoTime();
         Process service = builder.start();
@@ -127,6 +131,19 @@ class LocalModeIT {
             assertTrue(terminated.body().contains("\"state\":\"TERMINATED\""), terminated.body());
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the node's process is gone");
             assertTrue(LocalModeTest.portFree(slotsBase), "port " + slotsBase + " is free");
+
+            List<JsonNode> nodeLines = new ArrayList<>();
+            for (String line : List.copyOf(output)) {
+                if (line.startsWith("{") && line.contains(nodeId)) {
+                    nodeLines.add(new ObjectMapper().readTree(line));
+                }
+            }
+            assertTrue(nodeLines.size() >= 3, "JSON log lines about the node: " + nodeLines);
+            for (JsonNode line : nodeLines) {
+                if (line.path("log.logger").asText().startsWith("cloud.edgehive") || line.path("log.logger").asText().startsWith("send-mail")) {
+                    assertEquals(nodeId, line.path("nodeId").asText(), () -> "no nodeId on " + line);
+                }
+            }
 
             System.out.printf("LocalModeIT: run command to healthy %d ms; checkout to READY %d ms%n",
                     (up - launched) / 1_000_000, (ready - bought) / 1_000_000);

@@ -152,7 +152,7 @@ class LocalModeTest {
         return p;
     }
 
-    private static String buy(RunningService service, String email) {
+    static String buy(RunningService service, String email) {
         HttpResponse<String> done = RunningService.send(HttpRequest.newBuilder(URI.create(service.url("/local/checkout")))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("email=" + email.replace("@", "%40") + "&plan=pro&nodeCount=1")).build());
