@@ -57,6 +57,24 @@ class NodeClaimTest {
     }
 
     @Test
+    void dynamoDbLocalListensOnLoopbackOnly() throws Exception {
+        Path tcp = Path.of("/proc/net/tcp");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(tcp), "Linux only");
+        String port = String.format("%04X", dynamoLocal.endpoint().getPort());
+        List<String> listening = new ArrayList<>();
+        for (Path table : List.of(tcp, Path.of("/proc/net/tcp6"))) {
+            if (java.nio.file.Files.isReadable(table)) {
+                java.nio.file.Files.readAllLines(table).stream().skip(1).map(l -> l.trim().split("\\s+"))
+                        .filter(f -> f[1].endsWith(":" + port) && f[3].equals("0A")).forEach(f -> listening.add(f[1]));
+            }
+        }
+        assertEquals(1, listening.size(), "one listening socket: " + listening);
+        // 127.0.0.1 as IPv4, or as the IPv4-mapped IPv6 address ::ffff:127.0.0.1; never 0.0.0.0 or ::
+        assertEquals(List.of(":" + port), listening.stream().map(a -> a.replaceFirst("^(0000000000000000FFFF0000)?0100007F", "")).toList(),
+                "bound to loopback: " + listening);
+    }
+
+    @Test
     void aLiveLeaseIsNotClaimedAgainByTheSameReplica() {
         String id = create("cs_claim_once-0");
         Node first = nodes.claim(id);

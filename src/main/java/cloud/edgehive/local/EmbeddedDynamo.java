@@ -48,6 +48,7 @@ public final class EmbeddedDynamo implements org.apache.camel.Service {
             long started = System.nanoTime();
             DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(new String[] {
                     "-port", String.valueOf(chosen), "-dbPath", dataDir.toString(), "-sharedDb", "-disableTelemetry"});
+            listenOnLoopbackOnly(server);
             server.start();
             URI endpoint = URI.create("http://127.0.0.1:" + chosen);
             LOG.info("DynamoDB Local started at {} with data in {} ({} ms)", endpoint, dataDir,
@@ -75,6 +76,25 @@ public final class EmbeddedDynamo implements org.apache.camel.Service {
             server.stop();
         } catch (Exception e) {
             LOG.warn("DynamoDB Local did not stop cleanly: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * DynamoDB Local's Jetty listens on every interface and offers no option for it; local mode's data
+     * should be reachable from this machine only, so its connectors are bound to the loopback address
+     * before start. Should a later DynamoDB Local change its internals, it still starts (with a warning).
+     */
+    private static void listenOnLoopbackOnly(DynamoDBProxyServer proxy) {
+        try {
+            java.lang.reflect.Field field = DynamoDBProxyServer.class.getDeclaredField("server");
+            field.setAccessible(true);
+            for (org.eclipse.jetty.server.Connector connector : ((org.eclipse.jetty.server.Server) field.get(proxy)).getConnectors()) {
+                if (connector instanceof org.eclipse.jetty.server.ServerConnector network) {
+                    network.setHost("127.0.0.1");
+                }
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("DynamoDB Local listens on every interface: could not bind it to loopback ({})", e.toString());
         }
     }
 
