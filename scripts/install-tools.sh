@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the test emulators into ignored project folders when they are missing:
-#   .tools/venv         moto's server (AWS emulator) and cfn-lint/schemathesis when needed
+#   .tools/venv         moto's server (AWS emulator), cfn-lint (CloudFormation linter)
 #   .tools/go/bin       stripe-mock (Stripe API emulator)
 # Idempotent: a second run with everything present does nothing but check.
 set -euo pipefail
@@ -10,6 +10,7 @@ mkdir -p "$tools"
 
 MOTO_VERSION="${MOTO_VERSION:-5.2.5}"
 STRIPE_MOCK_VERSION="${STRIPE_MOCK_VERSION:-v0.203.0}"
+CFN_LINT_VERSION="${CFN_LINT_VERSION:-1.58.0}"
 
 if [ ! -x "$tools/venv/bin/moto_server" ]; then
   echo "install-tools: moto[server]==$MOTO_VERSION into .tools/venv"
@@ -24,9 +25,15 @@ if [ ! -x "$tools/venv/bin/st" ]; then
   "$tools/venv/bin/pip" install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
+# CloudFormation lint of cloud/control-plane.yaml (scripts/test.sh runs it before the tests).
+if [ ! -x "$tools/venv/bin/cfn-lint" ]; then
+  echo "install-tools: cfn-lint==$CFN_LINT_VERSION into .tools/venv"
+  "$tools/venv/bin/pip" install --quiet "cfn-lint==$CFN_LINT_VERSION"
+fi
+
 if [ ! -x "$tools/go/bin/stripe-mock" ]; then
   echo "install-tools: stripe-mock@$STRIPE_MOCK_VERSION into .tools/go/bin"
   GOBIN="$tools/go/bin" GOPATH="$tools/go/path" GOMODCACHE="$tools/go/mod" GOFLAGS=-modcacherw \
     go install "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION"
 fi
-echo "install-tools: moto $("$tools/venv/bin/python" -c 'import moto; print(moto.__version__)'), stripe-mock $STRIPE_MOCK_VERSION"
+echo "install-tools: moto $("$tools/venv/bin/python" -c 'import moto; print(moto.__version__)'), $("$tools/venv/bin/cfn-lint" --version), stripe-mock $STRIPE_MOCK_VERSION"

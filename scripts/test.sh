@@ -4,4 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-tools.sh
+# The CloudFormation template must lint clean before anything else runs.
+.tools/venv/bin/cfn-lint cloud/control-plane.yaml
+echo "cfn-lint: cloud/control-plane.yaml clean"
 exec mvn -B -ntp verify "$@"

@@ -1,23 +1,59 @@
 package cloud.edgehive;
 
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
 import org.apache.camel.main.Main;
 
-/** Starts the service: routes come from {@code routes/*.camel.yaml}, settings from {@code application.properties}. */
+import cloud.edgehive.ops.RouteValidation;
+
+/**
+ * Starts the service: routes come from {@code routes/*.camel.yaml}, settings from
+ * {@code application.properties}, overlaid by {@code <profile>.properties} when a profile is named
+ * ({@code EDGEHIVE_PROFILE=local}, which {@code scripts/run.sh} sets by default).
+ */
 public final class EdgeHive {
 
     private EdgeHive() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("validate")) {
+            // Checks edited routes and properties without starting anything: see RouteValidation.
+            List<Path> files = args.length > 1
+                    ? Arrays.stream(args).skip(1).map(Path::of).toList()
+                    : RouteValidation.routeFiles(Path.of("routes"));
+            System.exit(new RouteValidation(placeholderLocations(System.getenv("EDGEHIVE_PROFILE"))).run(files, System.out));
+        }
         newMain().run(args);
     }
 
     /** The Camel main exactly as production runs it; tests start the same one with overrides. */
     public static Main newMain() {
-        String config = System.getenv().getOrDefault("EDGEHIVE_CONFIG", "application.properties");
+        return newMain(System.getenv("EDGEHIVE_PROFILE"));
+    }
+
+    /** The same, with the given profile's overlay (null or empty: application.properties alone). */
+    public static Main newMain(String profile) {
         // Scans this package, which finds ServiceBeans (the bean wiring) as a CamelConfiguration.
         Main main = new Main(EdgeHive.class);
-        main.setPropertyPlaceholderLocations("file:" + config);
+        main.setPropertyPlaceholderLocations(placeholderLocations(profile));
         return main;
+    }
+
+    /**
+     * Camel takes a key from the first location that has it, so the profile overlay comes first and
+     * overrides application.properties; the environment overrides both.
+     */
+    static String placeholderLocations(String profile) {
+        String config = System.getenv().getOrDefault("EDGEHIVE_CONFIG", "application.properties");
+        if (profile == null || profile.isBlank()) {
+            return "file:" + config;
+        }
+        if (!profile.matches("[a-z0-9-]+")) {
+            throw new IllegalArgumentException("EDGEHIVE_PROFILE must be a simple name like 'local', got '" + profile + "'");
+        }
+        return "file:" + profile + ".properties,file:" + config;
     }
 }

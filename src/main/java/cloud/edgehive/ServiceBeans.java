@@ -21,8 +21,17 @@ import cloud.edgehive.billing.SubscriptionEvents;
 import cloud.edgehive.billing.StripeWebhook;
 import cloud.edgehive.compute.ComputeProvider;
 import cloud.edgehive.compute.Ec2Compute;
+import cloud.edgehive.compute.LocalCompute;
 import cloud.edgehive.compute.UserData;
+import cloud.edgehive.auth.LocalToken;
+import cloud.edgehive.billing.LocalCheckout;
 import cloud.edgehive.dns.DnsProvider;
+import cloud.edgehive.dns.LocalDns;
+import cloud.edgehive.local.EmbeddedDynamo;
+import cloud.edgehive.local.LocalNodes;
+import cloud.edgehive.mail.MailFiles;
+import cloud.edgehive.ops.ConfigurationHealthCheck;
+import cloud.edgehive.ops.DynamoHealthCheck;
 import cloud.edgehive.dns.Route53Dns;
 import cloud.edgehive.dns.SslipDns;
 import cloud.edgehive.mail.NodeMail;
@@ -36,6 +45,8 @@ import cloud.edgehive.store.NodeStore;
 import cloud.edgehive.store.SlotAllocator;
 import cloud.edgehive.store.SubscriptionStore;
 import cloud.edgehive.store.Tables;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -58,7 +69,7 @@ public class ServiceBeans implements CamelConfiguration {
         Clock clock = registry.findSingleByType(Clock.class) != null ? registry.findSingleByType(Clock.class) : Clock.systemUTC();
         String owner = settings.text("service.instance-id", hostName() + "-" + UUID.randomUUID().toString().substring(0, 8));
 
-        DynamoDbClient dynamo = aws(DynamoDbClient.builder(), settings, "dynamodb").build();
+        DynamoDbClient dynamo = dynamo(context, settings);
         Tables tables = new Tables(settings.text("store.table-prefix", "edgehive-"));
         if (settings.flag("store.create-tables", true)) {
             tables.ensure(dynamo);
@@ -74,7 +85,10 @@ public class ServiceBeans implements CamelConfiguration {
                 java.time.Duration.ofDays(settings.integer("store.event-retention-days", 30)));
         DeadLetterStore deadLetters = new DeadLetterStore(dynamo, tables, clock);
 
-        ComputeProvider compute = compute(settings, registry);
+        ComputeProvider compute = compute(settings, registry, slots);
+        if (compute instanceof LocalCompute local) {
+            local.recover(nodes::find);
+        }
         DnsProvider dns = dns(settings, slots);
         NodeMail mail = new NodeMail(Path.of(settings.text("mail.templates-dir", "templates")),
                 settings.required("mail.from"));
@@ -143,6 +157,12 @@ public class ServiceBeans implements CamelConfiguration {
                 settings.text("plans.default", "pro"), settings.text("aws.region", "us-east-1"),
                 settings.text("compute.default-instance-type", "t4g.small"), settings.integer("compute.default-storage-gb", 10),
                 settings.integer("api.provision.max-node-count", 10))));
+        bindLocalMode(settings, registry, clock, nodes);
+        java.util.Map<String, java.util.List<String>> prices = new java.util.LinkedHashMap<>();
+        settings.list("pricing.plans").forEach(plan -> prices.put(plan, settings.list("pricing." + plan)));
+        registry.bind("priceTable", new cloud.edgehive.billing.PriceTable(settings.text("pricing.currency", "USD"),
+                settings.integer("pricing.hours-per-month", 730), prices));
+        bindHealthChecks(context, settings, dynamo, tables);
         LOG.info("Edge Hive Cloud wired: worker {}, compute {}, dns {}, mail {}", owner,
                 settings.text("compute.provider", "ec2"), settings.text("dns.provider", "route53"), settings.text("mail.provider", "smtp"));
     }
@@ -170,12 +190,84 @@ public class ServiceBeans implements CamelConfiguration {
         return java.time.Duration.ofDays(settings.integer(key, fallback));
     }
 
-    private ComputeProvider compute(Settings settings, Registry registry) {
+    /**
+     * The DynamoDB client: AWS (or aws.endpoint), or in local mode DynamoDB Local started in this
+     * process with its data under local.data-dir and stopped with the service.
+     */
+    private static DynamoDbClient dynamo(CamelContext context, Settings settings) {
+        if (!settings.flag("local.dynamodb.enabled", false)) {
+            return aws(DynamoDbClient.builder(), settings, "dynamodb").build();
+        }
+        EmbeddedDynamo embedded = EmbeddedDynamo.start(localDir(settings).resolve("dynamodb"), settings.integer("local.dynamodb.port", 0));
+        try {
+            context.addService(embedded, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        // DynamoDB Local accepts any credentials; these never reach AWS.
+        return aws(DynamoDbClient.builder(), settings, "dynamodb")
+                .endpointOverride(embedded.endpoint())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .build();
+    }
+
+    /** Beans of the local-mode routes (local.camel.yaml, send-mail-outbox); idle unless those routes run. */
+    private static void bindLocalMode(Settings settings, Registry registry, Clock clock, NodeStore nodes) {
+        registry.bind("mailFiles", new MailFiles(clock));
+        registry.bind("localNodes", new LocalNodes(nodes));
+        registry.bind("localCheckout", new LocalCheckout(settings.required("stripe.webhook-secret"),
+                settings.text("local.user-id", "local-user"), settings.list("pricing.plans"),
+                Path.of(settings.text("mail.templates-dir", "templates")), clock));
+        long maxLifetime = settings.number("auth.jwt.max-lifetime-seconds", 900);
+        registry.bind("localToken", new LocalToken(new LocalToken.Config(settings.optional("auth.jwt.secret").orElse(null),
+                settings.required("auth.jwt.issuer"), settings.required("auth.jwt.audience"),
+                settings.text("auth.jwt.role-claim", "roles"), settings.text("auth.jwt.admin-role", "admin"),
+                settings.text("local.user-id", "local-user"),
+                java.time.Duration.ofSeconds(Math.min(maxLifetime, settings.number("auth.local-token.ttl-seconds", 900)))), clock));
+    }
+
+    /** Readiness checks beside Camel's own (context, routes): DynamoDB and the files the configuration names. */
+    private static void bindHealthChecks(CamelContext context, Settings settings, DynamoDbClient dynamo, Tables tables) {
+        Path templates = Path.of(settings.text("mail.templates-dir", "templates"));
+        java.util.List<Path> readable = new java.util.ArrayList<>();
+        for (String kind : java.util.List.of(ProvisioningSteps.READY_MAIL, cloud.edgehive.pipeline.Lifecycle.TERMINATED_MAIL)) {
+            readable.add(templates.resolve(kind + ".html"));
+            readable.add(templates.resolve(kind + ".txt"));
+        }
+        java.util.List<Path> writable = new java.util.ArrayList<>();
+        String compute = settings.text("compute.provider", "ec2");
+        String mail = settings.text("mail.provider", "smtp");
+        if (compute.equals("ec2")) {
+            readable.add(Path.of(settings.text("ec2.user-data-template", "cloud/user-data.sh")));
+        }
+        if (compute.equals("local")) {
+            writable.add(localDir(settings).resolve("nodes"));
+        }
+        if (mail.equals("outbox")) {
+            writable.add(Path.of(settings.text("mail.outbox-dir", "data/local/outbox")));
+        }
+        java.util.Map<String, String> providers = java.util.Map.of("compute", compute,
+                "dns", settings.text("dns.provider", "route53"), "mail", mail);
+        for (org.apache.camel.health.HealthCheck check : java.util.List.of(new DynamoHealthCheck(dynamo, tables),
+                new ConfigurationHealthCheck(readable, writable, providers))) {
+            context.getRegistry().bind(check.getId() + "-health-check", check);
+        }
+    }
+
+    private static Path localDir(Settings settings) {
+        return Path.of(settings.text("local.data-dir", "data/local"));
+    }
+
+    private ComputeProvider compute(Settings settings, Registry registry, SlotAllocator slots) {
         String provider = settings.text("compute.provider", "ec2");
+        // The launch-ec2 route's endpoint is created at start-up whatever the provider, so the client
+        // always exists; with another provider it is never called (and needs no credentials).
+        Ec2Client ec2 = aws(Ec2Client.builder(), settings, "ec2").build();
+        registry.bind("ec2Client", ec2);
         return switch (provider) {
+            case "local" -> new LocalCompute(localDir(settings).resolve("nodes"),
+                    settings.optional("local.node-command").orElse(null), slots::portOf);
             case "ec2" -> {
-                Ec2Client ec2 = aws(Ec2Client.builder(), settings, "ec2").build();
-                registry.bind("ec2Client", ec2);
                 UserData userData = new UserData(Path.of(settings.text("ec2.user-data-template", "cloud/user-data.sh")),
                         settings.required("node.install-url"), settings.required("node.token-secret"),
                         settings.optional("cloudflare.tunnel-token").orElse(null));
@@ -188,7 +280,7 @@ public class ServiceBeans implements CamelConfiguration {
                         settings.optional("ec2.key-name").orElse(null),
                         settings.optional("ec2.instance-profile").orElse(null)));
             }
-            default -> throw new IllegalStateException("Unknown compute.provider '" + provider + "' (supported: ec2)");
+            default -> throw new IllegalStateException("Unknown compute.provider '" + provider + "' (supported: ec2, local)");
         };
     }
 
@@ -202,7 +294,8 @@ public class ServiceBeans implements CamelConfiguration {
                     settings.number("dns.ttl", 60), scheme);
             case "sslip" -> new SslipDns(settings.text("sslip.domain", "sslip.io"), scheme,
                     settings.flag("sslip.with-port", false), slots::portOf);
-            default -> throw new IllegalStateException("Unknown dns.provider '" + provider + "' (supported: route53, sslip)");
+            case "local" -> new LocalDns(scheme, slots::portOf);
+            default -> throw new IllegalStateException("Unknown dns.provider '" + provider + "' (supported: route53, sslip, local)");
         };
     }
 

@@ -31,7 +31,8 @@ class ConfigurationReferenceTest {
         Properties properties = applicationProperties();
         List<String> missing = new ArrayList<>();
         for (String key : new TreeSet<>(properties.stringPropertyNames())) {
-            if (key.startsWith("camel.main.") || key.startsWith("camel.rest.")
+            if (key.startsWith("camel.main.") || key.startsWith("camel.rest.") || key.startsWith("camel.health.")
+                    || key.startsWith("camel.metrics.") || key.startsWith("camel.mdc.")
                     || List.of("camel.server.enabled", "camel.management.enabled", "camel.management.healthCheckEnabled",
                             "camel.management.metricsEnabled").contains(key)) {
                 continue;
@@ -70,6 +71,23 @@ class ConfigurationReferenceTest {
         }
         assertTrue(seen > 5, "compose environment was parsed");
         assertEquals(List.of(), unknown, "docker-compose.yml sets variables that are not configuration keys");
+    }
+
+    @Test
+    void theLocalOverlayOnlySetsKnownKeys() throws IOException {
+        Properties application = applicationProperties();
+        Properties local = new Properties();
+        try (Reader reader = Files.newBufferedReader(Path.of("local.properties"))) {
+            local.load(reader);
+        }
+        List<String> unknown = new ArrayList<>();
+        for (String key : new TreeSet<>(local.stringPropertyNames())) {
+            if (!key.startsWith("camel.") && !application.containsKey(key)) {
+                unknown.add(key);
+            }
+        }
+        assertTrue(local.size() > 5, "local.properties was read");
+        assertEquals(List.of(), unknown, "local.properties sets keys application.properties (and the README) do not know");
     }
 
     private static Properties applicationProperties() throws IOException {

@@ -91,9 +91,11 @@ public class NodeStore {
 
     /**
      * Takes the work lease on a node that still has work owed (provisioning, or a lifecycle operation
-     * in progress); null when another worker holds a
-     * live lease or there is nothing left to do. An expired lease is taken over: that is how any
-     * replica resumes work a crashed one left behind.
+     * in progress); null when another worker holds a live lease or there is nothing left to do. An
+     * expired lease is taken over: that is how any replica resumes work a crashed one left behind. A
+     * live lease is never claimed again, not even by this replica, and each claim stores its own lease
+     * token that every later write of that worker is conditioned on: two threads (the checkout's
+     * hand-off and the reconciler, say) can never both launch one node.
      */
     public Node claim(String nodeId) {
         long now = clock.millis();

@@ -70,7 +70,7 @@ public final class RunningService implements AutoCloseable {
     }
 
     public static RunningService start(Map<String, String> overrides) {
-        return start(overrides, Map.of());
+        return start(null, overrides, Map.of());
     }
 
     /**
@@ -78,9 +78,18 @@ public final class RunningService implements AutoCloseable {
      * {@link java.time.Clock} instead of the system clock, so a test can move time.
      */
     public static RunningService start(Map<String, String> overrides, Map<String, Object> beans) {
+        return start(null, overrides, beans);
+    }
+
+    /** The service with a profile overlay (e.g. {@code local}) as {@code EDGEHIVE_PROFILE} selects it. */
+    public static RunningService start(String profile, Map<String, String> overrides) {
+        return start(profile, overrides, Map.of());
+    }
+
+    public static RunningService start(String profile, Map<String, String> overrides, Map<String, Object> beans) {
         int port = Emulators.freePort();
         int managementPort = Emulators.freePort();
-        Main main = EdgeHive.newMain();
+        Main main = EdgeHive.newMain(profile);
         beans.forEach(main::bind);
         overrides.forEach(main::addOverrideProperty);
         main.addOverrideProperty("camel.server.port", String.valueOf(port));
