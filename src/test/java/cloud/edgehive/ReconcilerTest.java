@@ -61,6 +61,9 @@ class ReconcilerTest {
         try (RunningService service = RunningService.start(config(true))) {
             assertTrue(audit(service).get("orphan").contains(ghost));
             assertEquals("terminated", state(ghost));
+            String metrics = RunningService.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(service.managementUrl("/observe/metrics"))).GET().build()).body();
+            assertTrue(metrics.contains("edgehive_reconciler_findings_total{kind=\"orphan\"} 1.0"), metrics);
             assertTrue(!audit(service).get("orphan").contains(ghost), "reported once it is gone: never again");
         }
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,33 +15,53 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
-import cloud.edgehive.harness.Emulators;
-import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.local.EmbeddedDynamo;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeRequest;
 import cloud.edgehive.store.NodeState;
 import cloud.edgehive.store.NodeStore;
 import cloud.edgehive.store.SlotAllocator;
 import cloud.edgehive.store.Tables;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** Slot claims against DynamoDB (moto): concurrent claims never collide; released slots are reused. */
+/**
+ * Slot claims: concurrent claims never collide; released slots are reused. Against DynamoDB Local,
+ * not moto: moto's TransactWriteItems restores whole tables from a snapshot when a transaction fails,
+ * undoing other requests' writes made meanwhile, so it cannot judge concurrent transactions.
+ */
 class SlotAllocatorTest {
 
-    private static final DynamoDbClient DYNAMO = RunningService.dynamo();
+    @TempDir
+    static Path data;
+
     private static final Tables TABLES = new Tables("slots-test-");
+    private static EmbeddedDynamo dynamoLocal;
+    private static DynamoDbClient DYNAMO;
     private static NodeStore nodes;
     private static SlotAllocator slots;
 
     @BeforeAll
     static void tables() {
-        Emulators.resetAws();
+        dynamoLocal = EmbeddedDynamo.start(data.resolve("dynamodb"), 0);
+        DYNAMO = DynamoDbClient.builder().endpointOverride(dynamoLocal.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClientBuilder(software.amazon.awssdk.http.apache.ApacheHttpClient.builder().maxConnections(64)).build();
         TABLES.ensure(DYNAMO);
         nodes = new NodeStore(DYNAMO, TABLES, Clock.systemUTC(), "slot-test-worker", Duration.ofMinutes(5));
         slots = new SlotAllocator(DYNAMO, TABLES, nodes, "pool-a", 3000);
+    }
+
+    @AfterAll
+    static void stop() {
+        dynamoLocal.stop();
     }
 
     @Test
