@@ -62,7 +62,6 @@ public class DeadLetterStore {
      * only one step's and one status's: a Query on the age index, never a Scan.
      */
     public java.util.List<Map<String, AttributeValue>> list(String from, String to, String step, String status, int limit) {
-        java.util.List<Map<String, AttributeValue>> found = new java.util.ArrayList<>();
         Map<String, String> names = new HashMap<>(Map.of("#kind", "kind", "#created", "createdAt"));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":kind", s(KIND), ":from", s(from), ":to", s(to)));
         java.util.List<String> filters = new java.util.ArrayList<>();
@@ -76,24 +75,16 @@ public class DeadLetterStore {
             values.put(":status", s(status));
             filters.add("#status = :status");
         }
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> page = start;
-            var response = dynamo.query(b -> {
-                b.tableName(table).indexName(Tables.DEAD_LETTERS_BY_AGE)
-                        .keyConditionExpression("#kind = :kind AND #created BETWEEN :from AND :to")
-                        .expressionAttributeNames(names)
-                        .expressionAttributeValues(values)
-                        .scanIndexForward(false)
-                        .exclusiveStartKey(page);
-                if (!filters.isEmpty()) {
-                    b.filterExpression(String.join(" AND ", filters));
-                }
-            });
-            found.addAll(response.items());
-            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
-        } while (start != null && found.size() < limit);
-        return found.size() > limit ? found.subList(0, limit) : found;
+        var request = software.amazon.awssdk.services.dynamodb.model.QueryRequest.builder().tableName(table)
+                .indexName(Tables.DEAD_LETTERS_BY_AGE)
+                .keyConditionExpression("#kind = :kind AND #created BETWEEN :from AND :to")
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .scanIndexForward(false);
+        if (!filters.isEmpty()) {
+            request.filterExpression(String.join(" AND ", filters));
+        }
+        return dynamo.queryPaginator(request.build()).items().stream().limit(limit).toList();
     }
 
     /** OPEN → {@code to}; false when the dead letter was already replayed or discarded. */

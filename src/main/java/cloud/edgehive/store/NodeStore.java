@@ -17,7 +17,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.Update;
 
@@ -259,23 +258,15 @@ public class NodeStore {
 
     /** Nodes in a state whose lease has lapsed: the work a crashed or slow worker left behind. */
     public List<String> stalled(NodeState state, int limit) {
-        long now = clock.millis();
-        List<String> ids = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(QueryRequest.builder().tableName(table).indexName(Tables.NODES_BY_STATE)
-                    .keyConditionExpression("#state = :state")
-                    .filterExpression("attribute_not_exists(leaseUntil) OR leaseUntil < :now")
-                    .expressionAttributeNames(Map.of("#state", "state"))
-                    .expressionAttributeValues(Map.of(":state", s(state.name()), ":now", n(now)))
-                    .exclusiveStartKey(from)
-                    .build());
-            page.items().forEach(item -> ids.add(Items.text(item, "nodeId")));
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null && ids.size() < limit);
-        return ids.size() > limit ? ids.subList(0, limit) : ids;
+        return dynamo.queryPaginator(QueryRequest.builder().tableName(table).indexName(Tables.NODES_BY_STATE)
+                        .keyConditionExpression("#state = :state")
+                        .filterExpression("attribute_not_exists(leaseUntil) OR leaseUntil < :now")
+                        .expressionAttributeNames(Map.of("#state", "state"))
+                        .expressionAttributeValues(Map.of(":state", s(state.name()), ":now", n(clock.millis())))
+                        .build())
+                .items().stream().limit(limit).map(item -> Items.text(item, "nodeId")).toList();
     }
+
 
     /** Every node with work owed that nobody is working on, up to {@code limit}. */
     public List<String> stalledWork(int limit) {
@@ -336,21 +327,14 @@ public class NodeStore {
 
     /** Nodes in {@code state} whose last recorded change is older than {@code before}, oldest first. */
     public List<Node> unchangedSince(NodeState state, java.time.Instant before, int limit) {
-        List<Node> found = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(QueryRequest.builder().tableName(table).indexName(Tables.NODES_BY_STATE)
-                    .keyConditionExpression("#state = :state AND updatedAt < :before")
-                    .expressionAttributeNames(Map.of("#state", "state"))
-                    .expressionAttributeValues(Map.of(":state", s(state.name()), ":before", s(before.toString())))
-                    .exclusiveStartKey(from)
-                    .build());
-            page.items().forEach(item -> found.add(Node.from(item)));
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null && found.size() < limit);
-        return found.size() > limit ? found.subList(0, limit) : found;
+        return dynamo.queryPaginator(QueryRequest.builder().tableName(table).indexName(Tables.NODES_BY_STATE)
+                        .keyConditionExpression("#state = :state AND updatedAt < :before")
+                        .expressionAttributeNames(Map.of("#state", "state"))
+                        .expressionAttributeValues(Map.of(":state", s(state.name()), ":before", s(before.toString())))
+                        .build())
+                .items().stream().limit(limit).map(Node::from).toList();
     }
+
 
     /**
      * Takes a node that made no progress from whoever holds it (a hung worker), counting the takeover
@@ -373,21 +357,14 @@ public class NodeStore {
 
     /** A user's nodes, newest first: one Query on the user index, O(their nodes). */
     public List<Node> byUser(String userId) {
-        List<Node> nodes = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(QueryRequest.builder().tableName(table).indexName(Tables.NODES_BY_USER)
-                    .keyConditionExpression("userId = :u")
-                    .expressionAttributeValues(Map.of(":u", s(userId)))
-                    .scanIndexForward(false)
-                    .exclusiveStartKey(from)
-                    .build());
-            page.items().forEach(item -> nodes.add(Node.from(item)));
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
-        return nodes;
+        return dynamo.queryPaginator(QueryRequest.builder().tableName(table).indexName(Tables.NODES_BY_USER)
+                        .keyConditionExpression("userId = :u")
+                        .expressionAttributeValues(Map.of(":u", s(userId)))
+                        .scanIndexForward(false)
+                        .build())
+                .items().stream().map(Node::from).toList();
     }
+
 
     private software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse write(Node node, Update update) {
         try {

@@ -121,21 +121,14 @@ public class SubscriptionStore {
 
     /** A user's subscriptions, newest first: one Query on the user index. */
     public List<Subscription> byUser(String userId) {
-        List<Subscription> found = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(QueryRequest.builder().tableName(table).indexName(Tables.SUBSCRIPTIONS_BY_USER)
-                    .keyConditionExpression("userId = :u")
-                    .expressionAttributeValues(Map.of(":u", s(userId)))
-                    .scanIndexForward(false)
-                    .exclusiveStartKey(from)
-                    .build());
-            page.items().forEach(item -> found.add(Subscription.from(item)));
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
-        return found;
+        return dynamo.queryPaginator(QueryRequest.builder().tableName(table).indexName(Tables.SUBSCRIPTIONS_BY_USER)
+                        .keyConditionExpression("userId = :u")
+                        .expressionAttributeValues(Map.of(":u", s(userId)))
+                        .scanIndexForward(false)
+                        .build())
+                .items().stream().map(Subscription::from).toList();
     }
+
 
     /** The user's Stripe customer (from their newest subscription that names one), for the billing portal. */
     public Optional<String> customerOf(String userId) {
