@@ -17,11 +17,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetupTest;
 
-import cloud.edgehive.harness.Emulators;
 import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.harness.TestCloud;
 import cloud.edgehive.harness.StripeSigner;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeState;
@@ -35,17 +33,13 @@ import jakarta.mail.internet.MimeMessage;
 class BurstTest {
 
     private static final int PURCHASES = Integer.getInteger("burst.purchases", 200);
-    private static GreenMail smtp;
+    private static TestCloud cloud;
     private static RunningService service;
 
     @BeforeAll
     static void start() {
-        Emulators.resetAws();
-        smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
-        smtp.start();
-        String zone = RunningService.route53().createHostedZone(b -> b.name("nodes.test.example").callerReference("burst"))
-                .hostedZone().id();
-        Map<String, String> config = RunningService.defaults(smtp.getSmtp().getPort(), zone);
+        cloud = TestCloud.fresh("burst");
+        Map<String, String> config = cloud.config();
         config.put("provisioning.workers", "8");
         config.put("stripe.event-workers", "4");
         config.put("provisioning.queue-size", String.valueOf(PURCHASES * 3));
@@ -56,7 +50,7 @@ class BurstTest {
     @AfterAll
     static void stop() {
         service.close();
-        smtp.stop();
+        cloud.close();
     }
 
     @Test
@@ -95,7 +89,7 @@ class BurstTest {
                 .reservations().stream().mapToInt(r -> r.instances().size()).sum();
         assertEquals(PURCHASES, live, "one running instance per purchase, no duplicates");
         Map<String, Integer> mails = new HashMap<>();
-        for (MimeMessage m : smtp.getReceivedMessages()) {
+        for (MimeMessage m : cloud.smtp().getReceivedMessages()) {
             mails.merge(m.getAllRecipients()[0].toString(), 1, Integer::sum);
         }
         assertEquals(PURCHASES, mails.size(), "an email for every purchase");

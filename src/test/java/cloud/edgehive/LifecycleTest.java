@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -17,12 +16,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetupTest;
 
-import cloud.edgehive.harness.Emulators;
 import cloud.edgehive.harness.RunningService;
 import cloud.edgehive.harness.StripeSigner;
+import cloud.edgehive.harness.TestCloud;
 import cloud.edgehive.problem.ProblemException;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeRequest;
@@ -30,7 +27,6 @@ import cloud.edgehive.store.NodeState;
 import cloud.edgehive.store.NodeStore;
 import cloud.edgehive.store.SlotAllocator;
 import cloud.edgehive.store.Tables;
-import jakarta.mail.internet.MimeMessage;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.route53.Route53Client;
@@ -38,25 +34,21 @@ import software.amazon.awssdk.services.route53.Route53Client;
 /** Restart, suspend, resume and terminate against moto: every operation leaves nothing behind. */
 class LifecycleTest {
 
-    private static GreenMail smtp;
+    private static TestCloud cloud;
     private static RunningService service;
-    private static String zoneId;
     private static final Ec2Client EC2 = RunningService.ec2();
     private static final Route53Client ROUTE53 = RunningService.route53();
 
     @BeforeAll
     static void start() {
-        Emulators.resetAws();
-        smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
-        smtp.start();
-        zoneId = ROUTE53.createHostedZone(b -> b.name("nodes.test.example").callerReference("lifecycle-test")).hostedZone().id();
-        service = RunningService.start(RunningService.defaults(smtp.getSmtp().getPort(), zoneId));
+        cloud = TestCloud.fresh("lifecycle");
+        service = RunningService.start(cloud.config());
     }
 
     @AfterAll
     static void stop() {
         service.close();
-        smtp.stop();
+        cloud.close();
     }
 
     @Test
@@ -96,7 +88,7 @@ class LifecycleTest {
 
         Node again = call("direct:terminate-node", node.nodeId(), "user request");
         assertEquals(NodeState.TERMINATED, again.state());
-        assertEquals(1, mails("terminate@example.com", "terminated").size(), "one termination email");
+        assertEquals(1, cloud.mailsTo("terminate@example.com", "terminated").size(), "one termination email");
 
         ProblemException refused = problem("direct:restart-node", node.nodeId());
         assertEquals(409, refused.getStatus());
@@ -109,7 +101,7 @@ class LifecycleTest {
         // "died" before recording it: the node is LAUNCHING with no instance id, the lease still live.
         NodeStore worker = new NodeStore(RunningService.dynamo(), new Tables("edgehive-"), Clock.systemUTC(),
                 "half-provisioning-worker", Duration.ofMinutes(10));
-        String orphan = EC2.runInstances(b -> b.imageId(anyImage()).minCount(1).maxCount(1).instanceType("t4g.small")
+        String orphan = EC2.runInstances(b -> b.imageId(TestCloud.anyImage()).minCount(1).maxCount(1).instanceType("t4g.small")
                 .tagSpecifications(t -> t.resourceType("instance").tags(
                         x -> x.key("edgehive:node-id").value(id), x -> x.key("managed-by").value("edge-hive-cloud"))))
                 .instances().get(0).instanceId();
@@ -165,22 +157,8 @@ class LifecycleTest {
     }
 
     private static String recordValue(Node node) {
-        return ROUTE53.listResourceRecordSets(b -> b.hostedZoneId(zoneId)).resourceRecordSets().stream()
+        return ROUTE53.listResourceRecordSets(b -> b.hostedZoneId(cloud.zoneId())).resourceRecordSets().stream()
                 .filter(r -> r.name().equals(node.hostLabel() + ".nodes.test.example."))
                 .map(r -> r.resourceRecords().get(0).value()).findFirst().orElse(null);
-    }
-
-    private static String anyImage() {
-        return EC2.describeImages(b -> b.owners("amazon")).images().get(0).imageId();
-    }
-
-    private static List<MimeMessage> mails(String to, String subjectPart) throws Exception {
-        List<MimeMessage> found = new ArrayList<>();
-        for (MimeMessage m : smtp.getReceivedMessages()) {
-            if (m.getAllRecipients()[0].toString().equals(to) && m.getSubject().contains(subjectPart)) {
-                found.add(m);
-            }
-        }
-        return found;
     }
 }

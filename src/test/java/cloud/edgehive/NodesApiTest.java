@@ -17,18 +17,18 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetupTest;
 
 import cloud.edgehive.harness.Api;
-import cloud.edgehive.harness.Emulators;
 import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.harness.TestCloud;
+import cloud.edgehive.store.NodeIds;
+import cloud.edgehive.dns.DnsProvider;
 import cloud.edgehive.harness.StripeSigner;
 import cloud.edgehive.harness.Tokens;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeRequest;
 import cloud.edgehive.store.NodeState;
 import cloud.edgehive.store.SlotAllocator;
-import jakarta.mail.internet.MimeMessage;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -41,28 +41,24 @@ import software.amazon.awssdk.services.route53.Route53Client;
  */
 class NodesApiTest {
 
-    private static GreenMail smtp;
+    private static TestCloud cloud;
     private static RunningService service;
     private static Api api;
-    private static String zoneId;
     private static final Ec2Client EC2 = RunningService.ec2();
     private static final Route53Client ROUTE53 = RunningService.route53();
     private static final DynamoDbClient DYNAMO = RunningService.dynamo();
 
     @BeforeAll
     static void start() {
-        Emulators.resetAws();
-        smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
-        smtp.start();
-        zoneId = ROUTE53.createHostedZone(b -> b.name("nodes.test.example").callerReference("nodes-api-test")).hostedZone().id();
-        service = RunningService.start(RunningService.defaults(smtp.getSmtp().getPort(), zoneId));
+        cloud = TestCloud.fresh("nodes-api");
+        service = RunningService.start(cloud.config());
         api = new Api(service);
     }
 
     @AfterAll
     static void stop() {
         service.close();
-        smtp.stop();
+        cloud.close();
     }
 
     @Test
@@ -125,7 +121,7 @@ class NodesApiTest {
         assertEquals(200, deleted.statusCode(), deleted.body());
         assertEquals("TERMINATED", Api.json(deleted).get("state").asText());
         assertNothingLeft(node.nodeId(), node.slot());
-        assertEquals(1, mails("terminate@example.com", "terminated").size(), "one termination email");
+        assertEquals(1, cloud.mailsTo("terminate@example.com", "terminated").size(), "one termination email");
     }
 
     @Test
@@ -138,7 +134,7 @@ class NodesApiTest {
         assertEquals(200, second.statusCode(), second.body());
         assertEquals("TERMINATED", Api.json(second).get("state").asText());
         assertNothingLeft(node.nodeId(), node.slot());
-        assertEquals(1, mails("twice@example.com", "terminated").size(), "one termination email");
+        assertEquals(1, cloud.mailsTo("twice@example.com", "terminated").size(), "one termination email");
         long terminatedSteps = service.nodes().get(node.nodeId()).history().stream()
                 .filter(h -> h.get("state").equals("TERMINATED")).count();
         assertEquals(1, terminatedSteps, "terminated once");
@@ -158,7 +154,7 @@ class NodesApiTest {
         Node claimed = service.nodes().claim(id);
         Node allocated = service.bean("slotAllocator", SlotAllocator.class).allocate(claimed);
         service.nodes().advance(allocated, NodeState.LAUNCHING, Map.of(), "launch requested");
-        EC2.runInstances(b -> b.imageId(anyImage()).minCount(1).maxCount(1).instanceType("t4g.small")
+        EC2.runInstances(b -> b.imageId(TestCloud.anyImage()).minCount(1).maxCount(1).instanceType("t4g.small")
                 .tagSpecifications(t -> t.resourceType("instance").tags(
                         x -> x.key("edgehive:node-id").value(id), x -> x.key("managed-by").value("edge-hive-cloud"))));
 
@@ -166,7 +162,7 @@ class NodesApiTest {
         assertEquals(200, deleted.statusCode(), deleted.body());
         assertEquals("TERMINATED", Api.json(deleted).get("state").asText());
         assertNothingLeft(id, allocated.slot());
-        assertEquals(1, mails("api-half@example.com", "terminated").size(), "one termination email");
+        assertEquals(1, cloud.mailsTo("api-half@example.com", "terminated").size(), "one termination email");
     }
 
     @Test
@@ -176,13 +172,13 @@ class NodesApiTest {
                 "cs_test_api-published", null, null));
         // A worker that published the DNS record and died before writing dnsName to the node.
         Node allocated = service.bean("slotAllocator", SlotAllocator.class).allocate(service.nodes().claim(id));
-        Instance launched = EC2.runInstances(b -> b.imageId(anyImage()).minCount(1).maxCount(1).instanceType("t4g.small")
+        Instance launched = EC2.runInstances(b -> b.imageId(TestCloud.anyImage()).minCount(1).maxCount(1).instanceType("t4g.small")
                 .tagSpecifications(t -> t.resourceType("instance").tags(x -> x.key("edgehive:node-id").value(id))))
                 .instances().get(0);
         String address = instance(launched.instanceId()).publicIpAddress();
         Node running = service.nodes().advance(allocated, NodeState.RUNNING, Map.of(
                 "instanceId", AttributeValue.fromS(launched.instanceId()), "publicIp", AttributeValue.fromS(address)), "running");
-        service.bean("dns", cloud.edgehive.dns.DnsProvider.class).publish(running, address);
+        service.bean("dns", DnsProvider.class).publish(running, address);
 
         HttpResponse<String> deleted = api.delete("/api/v1/nodes/" + id, Tokens.user("user-published"));
         assertEquals(200, deleted.statusCode(), deleted.body());
@@ -195,8 +191,8 @@ class NodesApiTest {
                 .reservations().stream().flatMap(r -> r.instances().stream()).toList();
         assertFalse(tagged.isEmpty(), "the node had an instance");
         tagged.forEach(i -> assertEquals("terminated", i.state().nameAsString(), i.instanceId()));
-        String label = cloud.edgehive.store.NodeIds.hostLabel(nodeId);
-        assertTrue(ROUTE53.listResourceRecordSets(b -> b.hostedZoneId(zoneId)).resourceRecordSets().stream()
+        String label = NodeIds.hostLabel(nodeId);
+        assertTrue(ROUTE53.listResourceRecordSets(b -> b.hostedZoneId(cloud.zoneId())).resourceRecordSets().stream()
                 .noneMatch(r -> r.name().startsWith(label + ".")), "no DNS record");
         assertNull(service.bean("slotAllocator", SlotAllocator.class).holder(slot), "slot released");
         // A test may scan; the service never does.
@@ -217,19 +213,5 @@ class NodesApiTest {
 
     private static Instance instance(String id) {
         return EC2.describeInstances(b -> b.instanceIds(id)).reservations().get(0).instances().get(0);
-    }
-
-    private static String anyImage() {
-        return EC2.describeImages(b -> b.owners("amazon")).images().get(0).imageId();
-    }
-
-    private static List<MimeMessage> mails(String to, String subjectPart) throws Exception {
-        List<MimeMessage> found = new ArrayList<>();
-        for (MimeMessage m : smtp.getReceivedMessages()) {
-            if (m.getAllRecipients()[0].toString().equals(to) && m.getSubject().contains(subjectPart)) {
-                found.add(m);
-            }
-        }
-        return found;
     }
 }

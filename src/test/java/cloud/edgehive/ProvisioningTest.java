@@ -19,12 +19,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
-import com.icegreen.greenmail.util.ServerSetupTest;
 
-import cloud.edgehive.harness.Emulators;
 import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.harness.TestCloud;
+import cloud.edgehive.store.SlotAllocator;
+import cloud.edgehive.store.NodeRequest;
+import cloud.edgehive.store.DeadLetterStore;
 import cloud.edgehive.harness.StripeSigner;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeState;
@@ -39,19 +40,15 @@ class ProvisioningTest {
 
     private static final Duration READY_WITHIN = Duration.ofSeconds(60);
 
-    private static GreenMail smtp;
+    private static TestCloud cloud;
     private static RunningService service;
-    private static String zoneId;
     private static final Ec2Client EC2 = RunningService.ec2();
     private static final Route53Client ROUTE53 = RunningService.route53();
 
     @BeforeAll
     static void start() {
-        Emulators.resetAws();
-        smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
-        smtp.start();
-        zoneId = ROUTE53.createHostedZone(b -> b.name("nodes.test.example").callerReference("provisioning-test")).hostedZone().id();
-        service = RunningService.start(RunningService.defaults(smtp.getSmtp().getPort(), zoneId));
+        cloud = TestCloud.fresh("provisioning");
+        service = RunningService.start(cloud.config());
     }
 
     @AfterAll
@@ -59,8 +56,8 @@ class ProvisioningTest {
         if (service != null) {
             service.close();
         }
-        if (smtp != null) {
-            smtp.stop();
+        if (cloud != null) {
+            cloud.close();
         }
     }
 
@@ -104,7 +101,7 @@ class ProvisioningTest {
         assertEquals(instance.publicIpAddress(), record.resourceRecords().get(0).value());
         assertEquals("https://" + node.hostLabel() + ".nodes.test.example", node.url());
 
-        List<MimeMessage> mails = mailsTo("happy@example.com");
+        List<MimeMessage> mails = cloud.mailsTo("happy@example.com");
         assertEquals(1, mails.size());
         assertEquals("Your Edge Hive node " + node.hostLabel() + " is ready", mails.get(0).getSubject());
         String body = GreenMailUtil.getBody(mails.get(0));
@@ -138,13 +135,13 @@ class ProvisioningTest {
             assertEquals(1, instancesOf(node.nodeId()).size());
             assertNotNull(recordOf(node.hostLabel() + ".nodes.test.example."));
         }
-        assertEquals(2, mailsTo("dupes@example.com").size(), "one email per node");
+        assertEquals(2, cloud.mailsTo("dupes@example.com").size(), "one email per node");
         assertNull(service.nodes().find(session + "-1").orElse(null));
     }
 
     @Test
     void permanentDnsFailureCompensates() throws Exception {
-        Map<String, String> overrides = RunningService.defaults(smtp.getSmtp().getPort(), "ZNOSUCHZONE123");
+        Map<String, String> overrides = RunningService.defaults(cloud.smtp().getSmtp().getPort(), "ZNOSUCHZONE123");
         overrides.put("store.table-prefix", "dnsfail-");
         overrides.put("slots.pool", "dnsfail");
         try (RunningService broken = RunningService.start(overrides)) {
@@ -155,12 +152,12 @@ class ProvisioningTest {
             assertEquals(NodeState.FAILED, node.state());
             assertNotNull(node.deadLetterId());
             assertTrue(node.lastError().contains("NoSuchHostedZone"), node.lastError());
-            assertNotNull(broken.bean("deadLetters", cloud.edgehive.store.DeadLetterStore.class).find(node.deadLetterId()));
+            assertNotNull(broken.bean("deadLetters", DeadLetterStore.class).find(node.deadLetterId()));
             List<Instance> instances = instancesOf(node.nodeId());
             assertEquals(1, instances.size());
             assertEquals("terminated", instances.get(0).state().nameAsString());
-            assertNull(broken.bean("slotAllocator", cloud.edgehive.store.SlotAllocator.class).holder(node.slot()));
-            assertTrue(mailsTo("dnsfail@example.com").isEmpty());
+            assertNull(broken.bean("slotAllocator", SlotAllocator.class).holder(node.slot()));
+            assertTrue(cloud.mailsTo("dnsfail@example.com").isEmpty());
         }
     }
 
@@ -173,7 +170,7 @@ class ProvisioningTest {
         String launched = EC2.runInstances(b -> b.imageId(EC2.describeImages(i -> i.owners("amazon")).images().get(0).imageId())
                 .minCount(1).maxCount(1).instanceType("t4g.small").tagSpecifications(t -> t.resourceType("instance")
                         .tags(x -> x.key("edgehive:node-id").value(id)))).instances().get(0).instanceId();
-        service.nodes().create(new cloud.edgehive.store.NodeRequest(id, "user-unrecorded", "unrecorded@example.com", "pro",
+        service.nodes().create(new NodeRequest(id, "user-unrecorded", "unrecorded@example.com", "pro",
                 "us-east-1", "t4g.small", 10, "cs_test_unrecorded", null, null));
 
         service.context().createProducerTemplate().sendBody("seda:node-work", id);
@@ -191,17 +188,7 @@ class ProvisioningTest {
     }
 
     private static ResourceRecordSet recordOf(String name) {
-        return ROUTE53.listResourceRecordSets(b -> b.hostedZoneId(zoneId)).resourceRecordSets().stream()
+        return ROUTE53.listResourceRecordSets(b -> b.hostedZoneId(cloud.zoneId())).resourceRecordSets().stream()
                 .filter(r -> r.name().equals(name)).findFirst().orElse(null);
-    }
-
-    private static List<MimeMessage> mailsTo(String address) throws Exception {
-        List<MimeMessage> found = new ArrayList<>();
-        for (MimeMessage message : smtp.getReceivedMessages()) {
-            if (message.getAllRecipients()[0].toString().equals(address)) {
-                found.add(message);
-            }
-        }
-        return found;
     }
 }

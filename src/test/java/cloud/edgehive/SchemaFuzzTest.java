@@ -15,11 +15,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetupTest;
 
-import cloud.edgehive.harness.Emulators;
 import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.harness.TestCloud;
 import cloud.edgehive.harness.StripeSigner;
 import cloud.edgehive.harness.Tokens;
 import cloud.edgehive.store.Node;
@@ -40,17 +38,13 @@ class SchemaFuzzTest {
 
     private static final List<String> NODES = List.of("cs_test_fuzz_a-0", "cs_test_fuzz_b-0");
 
-    private static GreenMail smtp;
+    private static TestCloud cloud;
     private static RunningService service;
 
     @BeforeAll
     static void start() {
-        Emulators.resetAws();
-        smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
-        smtp.start();
-        String zone = RunningService.route53().createHostedZone(b -> b.name("nodes.test.example").callerReference("fuzz-test"))
-                .hostedZone().id();
-        Map<String, String> settings = RunningService.defaults(smtp.getSmtp().getPort(), zone);
+        cloud = TestCloud.fresh("fuzz");
+        Map<String, String> settings = cloud.config();
         // Valid provision requests really provision against moto: keep that load small.
         settings.put("api.provision.max-node-count", "2");
         settings.put("provisioning.workers", "1");
@@ -68,7 +62,7 @@ class SchemaFuzzTest {
     @AfterAll
     static void stop() {
         service.close();
-        smtp.stop();
+        cloud.close();
     }
 
     @Test
