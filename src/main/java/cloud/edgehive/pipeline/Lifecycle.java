@@ -86,7 +86,7 @@ public class Lifecycle {
         if (node.state() != NodeState.TERMINATING) {
             return node;
         }
-        return nodes.advance(node, NodeState.TERMINATED, Map.of("notified", notified(node, TERMINATED_MAIL)), "terminated");
+        return nodes.advance(node, NodeState.TERMINATED, Map.of("notified", nodes.notifiedWith(node, TERMINATED_MAIL)), "terminated");
     }
 
     /** READY → RESTARTING; anything else cannot be restarted (409). */
@@ -193,12 +193,5 @@ public class Lifecycle {
                     "The node is " + taken.state() + "; only a " + from + " node can be " + verb);
         }
         return taken;
-    }
-
-    private static AttributeValue notified(Node node, String kind) {
-        Map<String, AttributeValue> sent = new HashMap<>();
-        node.notified().forEach((k, v) -> sent.put(k, fromS(v)));
-        sent.putIfAbsent(kind, fromS(java.time.Instant.now().toString()));
-        return AttributeValue.fromM(sent);
     }
 }

@@ -129,12 +129,7 @@ public class ProvisioningSteps {
     }
 
     public Node markReady(Node node) {
-        Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> notified = new java.util.HashMap<>();
-        node.notified().forEach((k, v) -> notified.put(k, fromS(v)));
-        notified.putIfAbsent(READY_MAIL, fromS(clock.instant().toString()));
-        return nodes.advance(node, NodeState.READY,
-                Map.of("notified", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromM(notified)),
-                "owner notified");
+        return nodes.advance(node, NodeState.READY, Map.of("notified", nodes.notifiedWith(node, READY_MAIL)), "owner notified");
     }
 
     /** The route a failure happened in, for the dead letter. */

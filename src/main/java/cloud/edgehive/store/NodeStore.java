@@ -249,10 +249,11 @@ public class NodeStore {
                 .expressionAttributeValues(Map.of(":at", s(clock.instant().toString()))));
     }
 
-    private AttributeValue notifiedWith(Node node, String kind) {
+    /** The node's record of emails sent, with {@code kind} added now unless it was sent before. */
+    public AttributeValue notifiedWith(Node node, String kind) {
         Map<String, AttributeValue> sent = new LinkedHashMap<>();
         node.notified().forEach((k, v) -> sent.put(k, s(v)));
-        sent.put(kind, s(clock.instant().toString()));
+        sent.putIfAbsent(kind, s(clock.instant().toString()));
         return AttributeValue.fromM(sent);
     }
 
