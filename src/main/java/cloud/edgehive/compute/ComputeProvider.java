@@ -29,9 +29,9 @@ public interface ComputeProvider {
     /** Terminates one instance by id (an orphan the reconciler found). */
     void terminateInstance(String instanceId);
 
-    /** Ids of every live instance tagged as managed by this service, for orphan detection. */
+    /** Every instance (not terminated) tagged as managed by this service, with its phase: one listing for the audit. */
     List<ManagedInstance> managed();
 
-    record ManagedInstance(String id, String nodeId) {
+    record ManagedInstance(String id, String nodeId, InstanceStatus.Phase phase) {
     }
 }

@@ -176,7 +176,7 @@ public class Ec2Compute implements ComputeProvider {
                         Filter.builder().name("instance-state-name").values(LIVE).build()).build())
                 .stream()
                 .map(i -> new ManagedInstance(i.instanceId(), i.tags().stream()
-                        .filter(t -> TAG_NODE.equals(t.key())).map(Tag::value).findFirst().orElse(null)))
+                        .filter(t -> TAG_NODE.equals(t.key())).map(Tag::value).findFirst().orElse(null), phase(i.state().name())))
                 .toList();
     }
 

@@ -144,8 +144,8 @@ public class LocalCompute implements ComputeProvider {
 
     @Override
     public List<ManagedInstance> managed() {
-        return records().stream().filter(r -> alive(r).isPresent())
-                .map(r -> new ManagedInstance(r.instanceId(), r.nodeId())).toList();
+        return records().stream().map(r -> new ManagedInstance(r.instanceId(), r.nodeId(),
+                alive(r).isPresent() ? InstanceStatus.Phase.RUNNING : InstanceStatus.Phase.STOPPED)).toList();
     }
 
     /**

@@ -60,9 +60,11 @@ public class Reconciler {
 
     public Map<String, List<String>> audit() throws Exception {
         Map<String, List<String>> findings = new LinkedHashMap<>();
+        // One listing of the provider's instances serves both checks, instead of a call per node.
+        List<ComputeProvider.ManagedInstance> instances = compute.managed();
         findings.put("stuck", stuck());
-        findings.put("orphan", orphans());
-        findings.put("drift", drift());
+        findings.put("orphan", orphans(instances));
+        findings.put("drift", drift(instances));
         return findings;
     }
 
@@ -95,9 +97,9 @@ public class Reconciler {
         return found;
     }
 
-    private List<String> orphans() {
+    private List<String> orphans(List<ComputeProvider.ManagedInstance> instances) {
         List<String> found = new ArrayList<>();
-        for (ComputeProvider.ManagedInstance instance : compute.managed()) {
+        for (ComputeProvider.ManagedInstance instance : instances) {
             Node node = instance.nodeId() == null ? null : nodes.find(instance.nodeId()).orElse(null);
             String why;
             if (node == null) {
@@ -119,15 +121,17 @@ public class Reconciler {
         return found;
     }
 
-    private List<String> drift() {
+    private List<String> drift(List<ComputeProvider.ManagedInstance> instances) {
+        Map<String, InstanceStatus.Phase> phases = new java.util.HashMap<>();
+        instances.forEach(i -> phases.put(i.id(), i.phase()));
         List<String> found = new ArrayList<>();
         for (Node node : nodes.unchangedSince(NodeState.READY, clock.instant(), Integer.MAX_VALUE)) {
-            InstanceStatus status = compute.describe(node);
-            if (status.phase() == InstanceStatus.Phase.RUNNING || status.phase() == InstanceStatus.Phase.PENDING) {
+            InstanceStatus.Phase phase = phases.getOrDefault(node.instanceId(), InstanceStatus.Phase.GONE);
+            if (phase == InstanceStatus.Phase.RUNNING || phase == InstanceStatus.Phase.PENDING) {
                 continue;
             }
             found.add(node.nodeId());
-            String drift = "instance " + node.instanceId() + " is " + status.phase() + " while the node is READY";
+            String drift = "instance " + node.instanceId() + " is " + phase + " while the node is READY";
             finding("drift", node.nodeId(), drift);
             nodes.annotate(node.nodeId(), "drift", clock.instant() + ": " + drift);
         }
