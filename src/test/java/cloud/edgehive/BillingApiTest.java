@@ -267,8 +267,17 @@ class BillingApiTest {
                 {"plan":"%s","region":"us-east-1","instanceType":"t4g.small","storageGb":10,"returnUrl":"%s"}""".formatted(plan, RETURN_URL);
     }
 
-    /** What Stripe would send once the buyer pays: the nodes exist when this returns. */
+    /**
+     * What Stripe would send once the buyer pays: the nodes exist when this returns. The service asks
+     * Stripe which price the session charges; stripe-mock answers one fixture price for every session,
+     * so the proxy answers this session's line items with the plan's price, as Stripe would.
+     */
     private static void completeCheckout(String userId, String sessionId, String plan) {
+        stripeProxy.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get("/v1/checkout/sessions/" + sessionId + "/line_items")
+                .atPriority(1).willReturn(aResponse().withHeader("Content-Type", "application/json").withBody(
+                        "{\"object\":\"list\",\"has_more\":false,\"url\":\"/v1/checkout/sessions/" + sessionId + "/line_items\","
+                                + "\"data\":[{\"id\":\"li_" + sessionId + "\",\"object\":\"item\",\"quantity\":1,"
+                                + "\"price\":{\"id\":\"price_" + plan + "_test\",\"object\":\"price\"}}]}")));
         String payload = StripeEvents.checkoutCompleted("evt_" + sessionId, System.currentTimeMillis() / 1000, sessionId, userId,
                 userId + "@example.com", "sub_" + userId, "{\"plan\":\"" + plan + "\"}");
         assertEquals(200, service.postSignedWebhook(payload).statusCode());
@@ -301,8 +310,9 @@ class BillingApiTest {
         }
     }
 
+    /** Sessions created at Stripe (the webhook's reads of a completed session's line items are not counted). */
     private static List<LoggedRequest> stripeCalls() {
-        return stripeProxy.findAll(com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor(anyUrl()));
+        return stripeProxy.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(anyUrl()));
     }
 
     private static Map<String, String> form(String body) {

@@ -57,7 +57,7 @@ class DeadLetterAdminTest {
     void operatorsListInspectReplayAndDiscard() throws Exception {
         String session = "cs_test_smtp_down";
         assertEquals(200, service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_smtp_down", session, "user-dl",
-                "dl@example.com", "{}")).statusCode());
+                "dl@example.com", StripeSigner.PRO_PLAN)).statusCode());
         Node failed = service.awaitNode(session + "-0", Duration.ofSeconds(60), n -> n.state().isFinal() || n.state() == NodeState.READY);
         assertEquals(NodeState.FAILED, failed.state());
 
