@@ -153,15 +153,7 @@ public class AdminProvisioning {
             errors.add("plan '" + planName + "' is not on sale (one of " + String.join(", ", plans.names()) + ")");
             return;
         }
-        if (!plan.regions().contains(region)) {
-            errors.add("region " + region + " is not offered on the " + planName + " plan (one of " + plan.regions() + ")");
-        }
-        if (!plan.instanceTypes().contains(type)) {
-            errors.add("instanceType " + type + " is not offered on the " + planName + " plan (one of " + plan.instanceTypes() + ")");
-        }
-        if (!plan.storageGb().contains(storage)) {
-            errors.add("storageGb " + storage + " is not offered on the " + planName + " plan (one of " + plan.storageGb() + ")");
-        }
+        errors.addAll(plan.unoffered(region, type, storage));
     }
 
     private static Optional<String> text(JsonNode json, String field, boolean required, Pattern pattern, String expected,

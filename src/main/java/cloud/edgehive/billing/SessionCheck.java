@@ -93,20 +93,15 @@ public class SessionCheck {
         if (count == null || count < 1 || count > limit) {
             problems.add("nodeCount " + text(metadata, "nodeCount") + " is outside 1.." + limit + " for the " + plan.name() + " plan");
         }
-        offered(problems, "region", text(metadata, "region"), defaults.region(), plan.regions());
-        offered(problems, "instanceType", text(metadata, "instanceType"), defaults.instanceType(), plan.instanceTypes());
         Integer storage = metadata.has("storageGb") ? whole(metadata, "storageGb") : Integer.valueOf(defaults.storageGb());
-        if (storage == null || !plan.storageGb().contains(storage)) {
-            problems.add("storageGb " + text(metadata, "storageGb") + " is not offered on the " + plan.name() + " plan");
+        if (storage == null) {
+            problems.add("storageGb " + text(metadata, "storageGb") + " is not a whole number");
+            return problems;
         }
+        String region = text(metadata, "region");
+        String type = text(metadata, "instanceType");
+        problems.addAll(plan.unoffered(region == null ? defaults.region() : region, type == null ? defaults.instanceType() : type, storage));
         return problems;
-    }
-
-    private static void offered(List<String> problems, String field, String value, String fallback, List<String> allowed) {
-        String chosen = value == null ? fallback : value;
-        if (!allowed.contains(chosen)) {
-            problems.add(field + " " + chosen + " is not offered on the plan");
-        }
     }
 
     /** Stripe metadata values are strings; a number is accepted too. */
