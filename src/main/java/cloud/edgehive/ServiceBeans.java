@@ -222,7 +222,10 @@ public class ServiceBeans implements CamelConfiguration {
                 settings.text("local.user-id", "local-user"), settings.list("pricing.plans"),
                 Path.of(settings.text("mail.templates-dir", "templates")), clock));
         long maxLifetime = settings.number("auth.jwt.max-lifetime-seconds", 900);
-        registry.bind("localToken", new LocalToken(new LocalToken.Config(settings.optional("auth.jwt.secret").orElse(null),
+        // A JWKS-only deployment has no HS secret: the bean (which the local-welcome route needs to exist)
+        // then gets a random one no verifier knows; it mints only in local mode, which always has the secret.
+        registry.bind("localToken", new LocalToken(new LocalToken.Config(settings.optional("auth.jwt.secret")
+                .orElseGet(() -> UUID.randomUUID() + "-" + UUID.randomUUID()),
                 settings.required("auth.jwt.issuer"), settings.required("auth.jwt.audience"),
                 settings.text("auth.jwt.role-claim", "roles"), settings.text("auth.jwt.admin-role", "admin"),
                 settings.text("local.user-id", "local-user"),
