@@ -205,11 +205,19 @@ class BillingApiTest {
                 "returnUrl must be an absolute http(s) URL");
         bodies.put("{\"plan\":\"pro\",\"region\":\"us-east-1\",\"instanceType\":\"t4g.small\",\"storageGb\":10,\"returnUrl\":\"javascript:alert(1)\"}",
                 "returnUrl must be an absolute http(s) URL");
+        // Open redirect: Stripe's pages would send the buyer anywhere; only billing.return-url-origins.
+        for (String elsewhere : List.of("https://evil.example/billing", "https://app.example.com.evil.example/",
+                "https://app.example.com@evil.example/", "https://app.example.com:8443/billing")) {
+            bodies.put("{\"plan\":\"pro\",\"region\":\"us-east-1\",\"instanceType\":\"t4g.small\",\"storageGb\":10,\"returnUrl\":\""
+                    + elsewhere + "\"}", "returnUrl must lead back to https://app.example.com");
+        }
         bodies.put("{}", "plan is required");
         bodies.forEach((body, detail) -> assertProblem(post("/api/v1/billing/checkout", Tokens.user("user-bad"), body), 422, detail));
         assertProblem(post("/api/v1/billing/checkout", Tokens.user("user-bad"), "{not json"), 400, "not valid JSON");
         assertProblem(post("/api/v1/billing/checkout", Tokens.user("user-bad"), "[]"), 400, "JSON object");
         assertProblem(post("/api/v1/billing/portal", Tokens.user("user-bad"), "{}"), 422, "returnUrl is required");
+        assertProblem(post("/api/v1/billing/portal", Tokens.user("user-bad"), "{\"returnUrl\":\"https://evil.example/\"}"), 422,
+                "returnUrl must lead back to");
         assertProblem(post("/api/v1/billing/checkout", Tokens.user("user-bad"), order("enterprise")), 403, "set up by an admin");
         assertProblem(post("/api/v1/billing/checkout", null, order("pro")), 401, "bearer token");
         assertEquals(0, stripeCalls().size(), "nothing reached Stripe");
