@@ -64,6 +64,7 @@ public class ServiceBeans implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) {
+        cloud.edgehive.ops.StartupChecks.verify(context);
         Settings settings = new Settings(context);
         Registry registry = context.getRegistry();
         Clock clock = registry.findSingleByType(Clock.class) != null ? registry.findSingleByType(Clock.class) : Clock.systemUTC();
@@ -83,7 +84,7 @@ public class ServiceBeans implements CamelConfiguration {
                 settings.integer("slots.base", 3000));
         EventStore events = new EventStore(dynamo, tables, clock, owner, settings.seconds("provisioning.lease-seconds", 300),
                 java.time.Duration.ofDays(settings.integer("store.event-retention-days", 30)));
-        DeadLetterStore deadLetters = new DeadLetterStore(dynamo, tables, clock);
+        DeadLetterStore deadLetters = new DeadLetterStore(dynamo, tables, clock, days(settings, "store.dead-letter-retention-days", 90));
 
         ComputeProvider compute = compute(settings, registry, slots);
         if (compute instanceof LocalCompute local) {
@@ -146,6 +147,7 @@ public class ServiceBeans implements CamelConfiguration {
                         settings.flag("reconciler.terminate-orphans", false),
                         settings.integer("reconciler.batch-size", 100))));
         billing(settings, registry, clock, owner, dynamo, tables, nodes, mail);
+        cloud.edgehive.ops.SecurityWiring.configure(context, settings);
         cloud.edgehive.api.OpenApiDocument openApi = new cloud.edgehive.api.OpenApiDocument();
         openApi.setCamelContext(context);
         registry.bind("openApiDocument", openApi);
@@ -153,7 +155,7 @@ public class ServiceBeans implements CamelConfiguration {
         registry.bind("nodeAccess", new cloud.edgehive.api.NodeAccess(nodes));
         registry.bind("usageMeter", new cloud.edgehive.api.UsageMeter(nodes, new cloud.edgehive.api.PlanLimits(settings::optional),
                 clock, settings.text("plans.default", "pro")));
-        registry.bind("adminProvisioning", new cloud.edgehive.api.AdminProvisioning(nodes, new cloud.edgehive.api.AdminProvisioning.Defaults(
+        registry.bind("adminProvisioning", new cloud.edgehive.api.AdminProvisioning(nodes, registry.findSingleByType(Plans.class), new cloud.edgehive.api.AdminProvisioning.Defaults(
                 settings.text("plans.default", "pro"), settings.text("aws.region", "us-east-1"),
                 settings.text("compute.default-instance-type", "t4g.small"), settings.integer("compute.default-storage-gb", 10),
                 settings.integer("api.provision.max-node-count", 10))));
@@ -178,7 +180,8 @@ public class ServiceBeans implements CamelConfiguration {
         registry.bind("plans", plans);
         registry.bind("subscriptionStore", subscriptions);
         registry.bind("stripeBilling", stripe);
-        registry.bind("billingRequests", new BillingRequests(plans, nodes, subscriptions, stripe.liveMode()));
+        registry.bind("billingRequests", new BillingRequests(plans, nodes, subscriptions, stripe.liveMode(),
+                settings.list("billing.return-url-origins")));
         registry.bind("subscriptionEvents", new SubscriptionEvents(plans, subscriptions, settings.text("plans.default", "pro")));
         registry.bind("dunning", new Dunning(subscriptions, nodes, plans, mail, new Dunning.Ladder(
                 days(settings, "billing.suspend-after-days", 3), days(settings, "billing.terminate-after-days", 14),
@@ -219,7 +222,10 @@ public class ServiceBeans implements CamelConfiguration {
                 settings.text("local.user-id", "local-user"), settings.list("pricing.plans"),
                 Path.of(settings.text("mail.templates-dir", "templates")), clock));
         long maxLifetime = settings.number("auth.jwt.max-lifetime-seconds", 900);
-        registry.bind("localToken", new LocalToken(new LocalToken.Config(settings.optional("auth.jwt.secret").orElse(null),
+        // A JWKS-only deployment has no HS secret: the bean (which the local-welcome route needs to exist)
+        // then gets a random one no verifier knows; it mints only in local mode, which always has the secret.
+        registry.bind("localToken", new LocalToken(new LocalToken.Config(settings.optional("auth.jwt.secret")
+                .orElseGet(() -> UUID.randomUUID() + "-" + UUID.randomUUID()),
                 settings.required("auth.jwt.issuer"), settings.required("auth.jwt.audience"),
                 settings.text("auth.jwt.role-claim", "roles"), settings.text("auth.jwt.admin-role", "admin"),
                 settings.text("local.user-id", "local-user"),

@@ -55,7 +55,7 @@ class ApiAuthorizationTest {
         service = RunningService.start(RunningService.defaults(smtp.getSmtp().getPort(), zone));
         api = new Api(service);
         assertEquals(200, service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_matrix", "cs_test_matrix", OWNER,
-                "matrix@example.com", "{}")).statusCode());
+                "matrix@example.com", StripeSigner.PRO_PLAN)).statusCode());
         node = service.awaitNode("cs_test_matrix-0", Duration.ofSeconds(60), n -> n.state() == NodeState.READY || n.state().isFinal());
         assertEquals(NodeState.READY, node.state(), node::lastError);
     }

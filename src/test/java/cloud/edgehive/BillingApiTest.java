@@ -205,11 +205,19 @@ class BillingApiTest {
                 "returnUrl must be an absolute http(s) URL");
         bodies.put("{\"plan\":\"pro\",\"region\":\"us-east-1\",\"instanceType\":\"t4g.small\",\"storageGb\":10,\"returnUrl\":\"javascript:alert(1)\"}",
                 "returnUrl must be an absolute http(s) URL");
+        // Open redirect: Stripe's pages would send the buyer anywhere; only billing.return-url-origins.
+        for (String elsewhere : List.of("https://evil.example/billing", "https://app.example.com.evil.example/",
+                "https://app.example.com@evil.example/", "https://app.example.com:8443/billing")) {
+            bodies.put("{\"plan\":\"pro\",\"region\":\"us-east-1\",\"instanceType\":\"t4g.small\",\"storageGb\":10,\"returnUrl\":\""
+                    + elsewhere + "\"}", "returnUrl must lead back to https://app.example.com");
+        }
         bodies.put("{}", "plan is required");
         bodies.forEach((body, detail) -> assertProblem(post("/api/v1/billing/checkout", Tokens.user("user-bad"), body), 422, detail));
         assertProblem(post("/api/v1/billing/checkout", Tokens.user("user-bad"), "{not json"), 400, "not valid JSON");
         assertProblem(post("/api/v1/billing/checkout", Tokens.user("user-bad"), "[]"), 400, "JSON object");
         assertProblem(post("/api/v1/billing/portal", Tokens.user("user-bad"), "{}"), 422, "returnUrl is required");
+        assertProblem(post("/api/v1/billing/portal", Tokens.user("user-bad"), "{\"returnUrl\":\"https://evil.example/\"}"), 422,
+                "returnUrl must lead back to");
         assertProblem(post("/api/v1/billing/checkout", Tokens.user("user-bad"), order("enterprise")), 403, "set up by an admin");
         assertProblem(post("/api/v1/billing/checkout", null, order("pro")), 401, "bearer token");
         assertEquals(0, stripeCalls().size(), "nothing reached Stripe");
@@ -267,8 +275,17 @@ class BillingApiTest {
                 {"plan":"%s","region":"us-east-1","instanceType":"t4g.small","storageGb":10,"returnUrl":"%s"}""".formatted(plan, RETURN_URL);
     }
 
-    /** What Stripe would send once the buyer pays: the nodes exist when this returns. */
+    /**
+     * What Stripe would send once the buyer pays: the nodes exist when this returns. The service asks
+     * Stripe which price the session charges; stripe-mock answers one fixture price for every session,
+     * so the proxy answers this session's line items with the plan's price, as Stripe would.
+     */
     private static void completeCheckout(String userId, String sessionId, String plan) {
+        stripeProxy.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get("/v1/checkout/sessions/" + sessionId + "/line_items")
+                .atPriority(1).willReturn(aResponse().withHeader("Content-Type", "application/json").withBody(
+                        "{\"object\":\"list\",\"has_more\":false,\"url\":\"/v1/checkout/sessions/" + sessionId + "/line_items\","
+                                + "\"data\":[{\"id\":\"li_" + sessionId + "\",\"object\":\"item\",\"quantity\":1,"
+                                + "\"price\":{\"id\":\"price_" + plan + "_test\",\"object\":\"price\"}}]}")));
         String payload = StripeEvents.checkoutCompleted("evt_" + sessionId, System.currentTimeMillis() / 1000, sessionId, userId,
                 userId + "@example.com", "sub_" + userId, "{\"plan\":\"" + plan + "\"}");
         assertEquals(200, service.postSignedWebhook(payload).statusCode());
@@ -301,8 +318,9 @@ class BillingApiTest {
         }
     }
 
+    /** Sessions created at Stripe (the webhook's reads of a completed session's line items are not counted). */
     private static List<LoggedRequest> stripeCalls() {
-        return stripeProxy.findAll(com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor(anyUrl()));
+        return stripeProxy.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(anyUrl()));
     }
 
     private static Map<String, String> form(String body) {

@@ -61,7 +61,7 @@ class BurstTest {
         for (int round = 0; round < 2; round++) {
             for (int i = 0; i < PURCHASES; i++) {
                 String payload = StripeSigner.checkoutCompleted("evt_burst_" + i, "cs_test_burst_" + i, "user-burst-" + i,
-                        "burst" + i + "@example.com", "{}");
+                        "burst" + i + "@example.com", StripeSigner.PRO_PLAN);
                 answers.add(pool.submit(() -> service.postSignedWebhook(payload).statusCode()));
             }
         }

@@ -65,7 +65,7 @@ class CrashResumeTest {
         config.put("faults.pause-after", step);
         try (ServiceProcess doomed = ServiceProcess.start("doomed-" + step, config)) {
             assertEquals(200, doomed.postSignedWebhook(StripeSigner.checkoutCompleted("evt_crash_" + step, session, "user-crash",
-                    email, "{}")).statusCode());
+                    email, StripeSigner.PRO_PLAN)).statusCode());
             RunningService.await(Duration.ofSeconds(60), () -> reached(session + "-0", step), () -> "never reached " + step
                     + "\n" + doomed.log());
             doomed.kill();

@@ -57,7 +57,7 @@ class DeadLetterAdminTest {
     void operatorsListInspectReplayAndDiscard() throws Exception {
         String session = "cs_test_smtp_down";
         assertEquals(200, service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_smtp_down", session, "user-dl",
-                "dl@example.com", "{}")).statusCode());
+                "dl@example.com", StripeSigner.PRO_PLAN)).statusCode());
         Node failed = service.awaitNode(session + "-0", Duration.ofSeconds(60), n -> n.state().isFinal() || n.state() == NodeState.READY);
         assertEquals(NodeState.FAILED, failed.state());
 
@@ -108,7 +108,7 @@ class DeadLetterAdminTest {
         }
 
         // An event whose handling fails for good (no user on the session) becomes a dead letter too.
-        String orphanPayload = StripeSigner.checkoutCompleted("evt_no_user", "cs_test_no_user", "", "x@example.com", "{}");
+        String orphanPayload = StripeSigner.checkoutCompleted("evt_no_user", "cs_test_no_user", "", "x@example.com", StripeSigner.PRO_PLAN);
         assertEquals(200, service.postSignedWebhook(orphanPayload).statusCode());
         EventStore events = service.bean("eventStore", EventStore.class);
         RunningService.await(Duration.ofSeconds(20), () -> EventStore.FAILED.equals(events.status("evt_no_user")),
@@ -133,7 +133,7 @@ class DeadLetterAdminTest {
 
     @Test
     void aFailedEventIsReplayedFromItsStoredPayload() throws Exception {
-        String payload = StripeSigner.checkoutCompleted("evt_replay_event", "cs_test_replay_event", "", "y@example.com", "{}");
+        String payload = StripeSigner.checkoutCompleted("evt_replay_event", "cs_test_replay_event", "", "y@example.com", StripeSigner.PRO_PLAN);
         assertEquals(200, service.postSignedWebhook(payload).statusCode());
         EventStore events = service.bean("eventStore", EventStore.class);
         RunningService.await(Duration.ofSeconds(20), () -> EventStore.FAILED.equals(events.status("evt_replay_event")),

@@ -172,7 +172,7 @@ class FaultInjectionTest {
         try (RunningService service = RunningService.start(config)) {
             String session = "cs_test_smtp_flaky";
             assertEquals(200, service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_smtp_flaky", session, "user-smtp",
-                    "flaky@example.com", "{}")).statusCode());
+                    "flaky@example.com", StripeSigner.PRO_PLAN)).statusCode());
             service.awaitNode(session + "-0", Duration.ofSeconds(60), n -> n.state() == NodeState.ACCESS_READY);
             smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", "smtp"));
             smtp.start();
@@ -211,7 +211,7 @@ class FaultInjectionTest {
     private static Node purchase(RunningService service, String name) {
         String session = "cs_test_fault_" + name;
         assertEquals(200, service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_fault_" + name, session, "user-" + name,
-                name + "@example.com", "{}")).statusCode());
+                name + "@example.com", StripeSigner.PRO_PLAN)).statusCode());
         return service.awaitNode(session + "-0", Duration.ofSeconds(90), n -> n.state() == NodeState.READY || n.state().isFinal());
     }
 

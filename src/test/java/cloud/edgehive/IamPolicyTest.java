@@ -93,6 +93,123 @@ class IamPolicyTest {
         assertEquals(actions(new ObjectMapper().readTree(Path.of("cloud/iam-policy.json").toFile())), granted);
     }
 
+    /**
+     * The attack: with the service's credentials, launch any image, any size, anywhere, untagged, with
+     * IMDSv1; change any zone's records; pass any role. Each launch resource is conditioned instead:
+     * the plans' instance types only, IMDSv2, the required tags, the image owner's images, encrypted
+     * gp3 volumes no larger than the largest plan disk, the one node subnet and security group.
+     */
+    @Test
+    void launchesAreLimitedToWhatThePlansSell() throws IOException {
+        JsonNode policy = new ObjectMapper().readTree(Path.of("cloud/iam-policy.json").toFile());
+        java.util.Properties config = new java.util.Properties();
+        try (var reader = Files.newBufferedReader(Path.of("application.properties"))) {
+            config.load(reader);
+        }
+        List<JsonNode> launches = statements(policy, "ec2:RunInstances");
+        for (JsonNode launch : launches) {
+            resources(launch).forEach(r -> assertFalse(r.equals("*") || r.endsWith(":subnet/*") || r.endsWith(":security-group/*"),
+                    launch.get("Sid").asText() + " launches into " + r));
+        }
+        JsonNode instance = only(launches, ":instance/*").get("Condition");
+        Set<String> sold = new TreeSet<>();
+        for (String key : config.stringPropertyNames()) {
+            if (key.matches("plans\\.[a-z0-9-]+\\.instance-types")) {
+                sold.addAll(List.of(config.getProperty(key).trim().split("\\s*,\\s*")));
+            }
+        }
+        sold.add(config.getProperty("compute.default-instance-type").trim());
+        assertEquals(sold, values(instance.path("StringEquals").path("ec2:InstanceType")), "instance types a launch may use");
+        assertEquals("required", instance.path("StringEquals").path("ec2:MetadataHttpTokens").asText());
+        assertEquals("edge-hive-cloud", instance.path("StringEquals").path("aws:RequestTag/managed-by").asText());
+        for (String tag : List.of("edgehive:node-id", "edgehive:user-id", "edgehive:plan")) {
+            assertEquals("false", instance.path("Null").path("aws:RequestTag/" + tag).asText(), tag + " is required");
+        }
+        JsonNode volume = only(launches, ":volume/*").get("Condition");
+        assertEquals("true", volume.path("Bool").path("ec2:Encrypted").asText());
+        int largestDisk = config.stringPropertyNames().stream().filter(k -> k.matches("plans\\.[a-z0-9-]+\\.storage-gb"))
+                .flatMap(k -> java.util.Arrays.stream(config.getProperty(k).trim().split("\\s*,\\s*"))).mapToInt(Integer::parseInt)
+                .max().orElseThrow();
+        assertEquals(largestDisk, volume.path("NumericLessThanEquals").path("ec2:VolumeSize").asInt(), "largest disk a plan sells");
+        assertEquals(config.getProperty("ec2.ami-owner").trim(),
+                only(launches, "::image/*").path("Condition").path("StringEquals").path("ec2:Owner").asText());
+        assertTrue(only(launches, ":network-interface/*").path("Condition").path("ArnLike").has("ec2:Subnet"));
+
+        JsonNode passRole = statements(policy, "iam:PassRole").get(0);
+        resources(passRole).forEach(r -> assertFalse(r.contains("*"), "PassRole on " + r));
+        assertEquals("ec2.amazonaws.com", passRole.path("Condition").path("StringEquals").path("iam:PassedToService").asText());
+
+        for (JsonNode dns : statements(policy, "route53:ChangeResourceRecordSets")) {
+            resources(dns).forEach(r -> assertFalse(r.endsWith("hostedzone/*"), "every zone: " + r));
+            JsonNode condition = dns.path("Condition").path("ForAllValues:StringEquals");
+            assertEquals(Set.of("A"), values(condition.path("route53:ChangeResourceRecordSetsRecordTypes")));
+            assertEquals(Set.of("UPSERT", "DELETE"), values(condition.path("route53:ChangeResourceRecordSetsActions")));
+        }
+        statements(policy, "route53:ListResourceRecordSets").forEach(list -> resources(list)
+                .forEach(r -> assertFalse(r.endsWith("hostedzone/*"), "every zone: " + r)));
+    }
+
+    /** The template's role carries the same statements with the same condition keys (values are its parameters). */
+    @Test
+    void cloudFormationRoleHasTheSameConditions() throws IOException {
+        Map<String, Object> template = CloudFormationTemplateTest.template();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> resources = (Map<String, Object>) template.get("Resources");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> role = (Map<String, Object>) ((Map<String, Object>) resources.get("ControlPlaneRole")).get("Properties");
+        JsonNode templateStatements = new ObjectMapper().valueToTree(role.get("Policies")).get(0).get("PolicyDocument");
+        JsonNode policy = new ObjectMapper().readTree(Path.of("cloud/iam-policy.json").toFile());
+        assertEquals(conditionKeys(policy), conditionKeys(templateStatements));
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> parameters = (Map<String, Map<String, Object>>) template.get("Parameters");
+        JsonNode instance = only(statements(policy, "ec2:RunInstances"), ":instance/*");
+        assertEquals(values(instance.path("Condition").path("StringEquals").path("ec2:InstanceType")),
+                new TreeSet<>(List.of(String.valueOf(parameters.get("NodeInstanceTypes").get("Default")).split(","))));
+    }
+
+    private static Map<String, Set<String>> conditionKeys(JsonNode policy) {
+        Map<String, Set<String>> keys = new java.util.TreeMap<>();
+        for (JsonNode statement : policy.get("Statement")) {
+            Set<String> names = new TreeSet<>();
+            statement.path("Condition").fields().forEachRemaining(operator -> operator.getValue().fieldNames()
+                    .forEachRemaining(key -> names.add(operator.getKey() + " " + key)));
+            keys.put(statement.get("Sid").asText(), names);
+        }
+        return keys;
+    }
+
+    private static List<JsonNode> statements(JsonNode policy, String action) {
+        List<JsonNode> found = new ArrayList<>();
+        for (JsonNode statement : policy.get("Statement")) {
+            JsonNode actions = statement.get("Action");
+            if (values(actions).contains(action)) {
+                found.add(statement);
+            }
+        }
+        assertFalse(found.isEmpty(), "a statement grants " + action);
+        return found;
+    }
+
+    private static JsonNode only(List<JsonNode> statements, String resourceSuffix) {
+        List<JsonNode> matching = statements.stream().filter(s -> resources(s).stream().anyMatch(r -> r.endsWith(resourceSuffix))).toList();
+        assertEquals(1, matching.size(), "one statement for " + resourceSuffix);
+        return matching.get(0);
+    }
+
+    private static List<String> resources(JsonNode statement) {
+        return new ArrayList<>(values(statement.get("Resource")));
+    }
+
+    private static Set<String> values(JsonNode node) {
+        Set<String> values = new TreeSet<>();
+        if (node != null && node.isArray()) {
+            node.forEach(v -> values.add(v.asText()));
+        } else if (node != null && !node.isMissingNode()) {
+            values.add(node.asText());
+        }
+        return values;
+    }
+
     static Set<String> actions(JsonNode policy) {
         Set<String> actions = new TreeSet<>();
         for (JsonNode statement : policy.get("Statement")) {

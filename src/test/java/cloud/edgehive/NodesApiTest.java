@@ -205,7 +205,7 @@ class NodesApiTest {
     private static Node readyNode(String name) {
         String session = "cs_test_api_" + name;
         assertEquals(200, service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_api_" + name, session, "user-" + name,
-                name + "@example.com", "{}")).statusCode());
+                name + "@example.com", StripeSigner.PRO_PLAN)).statusCode());
         Node node = service.awaitNode(session + "-0", Duration.ofSeconds(60), n -> n.state() == NodeState.READY || n.state().isFinal());
         assertEquals(NodeState.READY, node.state(), node::lastError);
         return node;

@@ -78,6 +78,8 @@ class OperationsTest {
         overrides.put("reconciler.interval-ms", "500");
         // The node's process exits at once: the launch step fails, is compensated and dead-lettered.
         overrides.put("local.node-command", "false");
+        // Health answers are UP/DOWN only unless an operator asks for the checks' details.
+        overrides.put("camel.health.exposureLevel", "full");
         try (RunningService service = RunningService.start("local", overrides)) {
             JsonNode ready = health(service, "/observe/health/ready");
             assertEquals("UP", ready.path("status").asText(), ready.toString());

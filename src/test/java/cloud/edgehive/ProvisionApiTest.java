@@ -53,7 +53,7 @@ class ProvisionApiTest {
 
     @Test
     void adminProvisionsNodesThatReachReadyAndAReplayReturnsTheSameOnes() {
-        String body = "{\"userId\":\"user-deal\",\"email\":\"deal@example.com\",\"plan\":\"enterprise\",\"storageGb\":20,\"nodeCount\":2}";
+        String body = "{\"userId\":\"user-deal\",\"email\":\"deal@example.com\",\"plan\":\"enterprise\",\"storageGb\":50,\"nodeCount\":2}";
         HttpResponse<String> created = api.post(PATH, Tokens.admin("ops"), body, Map.of("Idempotency-Key", "deal-1"));
         assertEquals(201, created.statusCode(), created.body());
         JsonNode result = Api.json(created);
@@ -65,7 +65,7 @@ class ProvisionApiTest {
             assertEquals(NodeState.READY, node.state(), node::lastError);
             assertEquals("user-deal", node.userId());
             assertEquals("enterprise", node.plan());
-            assertEquals(20, node.storageGb());
+            assertEquals(50, node.storageGb());
         }
 
         HttpResponse<String> replay = api.post(PATH, Tokens.admin("ops"), body, Map.of("Idempotency-Key", "deal-1"));
@@ -78,7 +78,7 @@ class ProvisionApiTest {
         assertEquals(2, Api.json(listed).get("nodes").size(), "the owner sees them");
 
         for (String different : List.of(
-                body.replace("\"storageGb\":20", "\"storageGb\":30"),
+                body.replace("\"storageGb\":50", "\"storageGb\":100"),
                 body.replace("\"nodeCount\":2", "\"nodeCount\":1"),
                 body.replace("\"nodeCount\":2", "\"nodeCount\":3"))) {
             HttpResponse<String> reused = api.post(PATH, Tokens.admin("ops"), different, Map.of("Idempotency-Key", "deal-1"));

@@ -112,13 +112,13 @@ class ProvisioningTest {
     @Test
     void duplicateDeliveriesProvisionOnce() throws Exception {
         String session = "cs_test_dupes";
-        String payload = StripeSigner.checkoutCompleted("evt_dupes", session, "user-dupes", "dupes@example.com", "{}");
+        String payload = StripeSigner.checkoutCompleted("evt_dupes", session, "user-dupes", "dupes@example.com", StripeSigner.PRO_PLAN);
         for (int i = 0; i < 5; i++) {
             assertEquals(200, service.postSignedWebhook(payload).statusCode());
         }
         String concurrentSession = "cs_test_dupes_concurrent";
         String concurrentPayload = StripeSigner.checkoutCompleted("evt_dupes_concurrent", concurrentSession, "user-dupes",
-                "dupes@example.com", "{}");
+                "dupes@example.com", StripeSigner.PRO_PLAN);
         ExecutorService pool = Executors.newFixedThreadPool(5);
         List<Future<Integer>> answers = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -147,7 +147,7 @@ class ProvisioningTest {
         try (RunningService broken = RunningService.start(overrides)) {
             String session = "cs_test_dnsfail";
             assertEquals(200, broken.postSignedWebhook(StripeSigner.checkoutCompleted("evt_dnsfail", session, "user-dnsfail",
-                    "dnsfail@example.com", "{}")).statusCode());
+                    "dnsfail@example.com", StripeSigner.PRO_PLAN)).statusCode());
             Node node = broken.awaitNode(session + "-0", READY_WITHIN, n -> n.state().isFinal() || n.state() == NodeState.READY);
             assertEquals(NodeState.FAILED, node.state());
             assertNotNull(node.deadLetterId());

@@ -72,7 +72,7 @@ class ReconcilerTest {
     void aReadyNodeWhoseInstanceStoppedIsFlagged() {
         try (RunningService service = RunningService.start(config(false))) {
             assertEquals(200, service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_drift", "cs_test_drift", "user-drift",
-                    "drift@example.com", "{}")).statusCode());
+                    "drift@example.com", StripeSigner.PRO_PLAN)).statusCode());
             Node node = service.awaitNode("cs_test_drift-0", Duration.ofSeconds(60), n -> n.state() == NodeState.READY);
             assertTrue(!audit(service).get("drift").contains(node.nodeId()));
             EC2.stopInstances(b -> b.instanceIds(node.instanceId()));

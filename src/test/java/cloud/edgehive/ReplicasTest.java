@@ -62,7 +62,7 @@ class ReplicasTest {
             List<Runnable> deliveries = new ArrayList<>();
             for (int i = 0; i < PURCHASES; i++) {
                 String payload = StripeSigner.checkoutCompleted("evt_replica_" + i, "cs_test_replica_" + i, "user-replica-" + i,
-                        "replica" + i + "@example.com", "{}");
+                        "replica" + i + "@example.com", StripeSigner.PRO_PLAN);
                 deliveries.add(() -> assertEquals(200, a.postSignedWebhook(payload).statusCode()));
                 deliveries.add(() -> assertEquals(200, b.postSignedWebhook(payload).statusCode()));
                 ServiceProcess either = i % 2 == 0 ? a : b;

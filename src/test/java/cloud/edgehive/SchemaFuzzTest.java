@@ -53,7 +53,7 @@ class SchemaFuzzTest {
         for (String id : NODES) {
             String session = id.substring(0, id.length() - 2);
             assertEquals(200, service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_" + session, session, "user-fuzz",
-                    "fuzz@example.com", "{}")).statusCode());
+                    "fuzz@example.com", StripeSigner.PRO_PLAN)).statusCode());
             Node node = service.awaitNode(id, Duration.ofSeconds(60), n -> n.state() == NodeState.READY || n.state().isFinal());
             assertEquals(NodeState.READY, node.state(), node::lastError);
         }

@@ -19,6 +19,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import cloud.edgehive.auth.Caller;
+import cloud.edgehive.billing.Plan;
+import cloud.edgehive.billing.Plans;
 import cloud.edgehive.problem.ProblemException;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeIds;
@@ -28,7 +30,9 @@ import cloud.edgehive.store.NodeStore;
 /**
  * Records nodes an admin provisions without a payment. The {@code Idempotency-Key} plays the part
  * of the Checkout session: node ids derive from it, so a retried or concurrent request converges on
- * the same nodes, and reusing a key for a different request is refused (409).
+ * the same nodes, and reusing a key for a different request is refused (409). The nodes are shaped
+ * like a plan's: the plan must be on sale and the region, instance type and disk size among the ones
+ * it offers (the launch role's IAM conditions allow only those instance types too).
  */
 public class AdminProvisioning {
 
@@ -51,10 +55,12 @@ public class AdminProvisioning {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final NodeStore nodes;
+    private final Plans plans;
     private final Defaults defaults;
 
-    public AdminProvisioning(NodeStore nodes, Defaults defaults) {
+    public AdminProvisioning(NodeStore nodes, Plans plans, Defaults defaults) {
         this.nodes = nodes;
+        this.plans = plans;
         this.defaults = defaults;
     }
 
@@ -132,10 +138,22 @@ public class AdminProvisioning {
                 .orElse(defaults.instanceType());
         int storage = integer(json, "storageGb", MIN_STORAGE_GB, MAX_STORAGE_GB, errors).orElse(defaults.storageGb());
         int count = integer(json, "nodeCount", 1, defaults.maxNodeCount(), errors).orElse(1);
+        if (errors.isEmpty()) {
+            offeredByPlan(plan, region, type, storage, errors);
+        }
         if (!errors.isEmpty()) {
             throw invalid(String.join("; ", errors));
         }
         return new ProvisionRequest(userId, email, plan, region, type, storage, count);
+    }
+
+    private void offeredByPlan(String planName, String region, String type, int storage, List<String> errors) {
+        Plan plan = plans.find(planName).orElse(null);
+        if (plan == null) {
+            errors.add("plan '" + planName + "' is not on sale (one of " + String.join(", ", plans.names()) + ")");
+            return;
+        }
+        errors.addAll(plan.unoffered(region, type, storage));
     }
 
     private static Optional<String> text(JsonNode json, String field, boolean required, Pattern pattern, String expected,

@@ -25,10 +25,16 @@ public record NodeDetail(
     public record Step(String state, String at, String note) {
     }
 
+    /** The node as its owner sees it: a plain failure reason, never the provider's raw message. */
     public static NodeDetail of(Node node) {
+        return of(node, false);
+    }
+
+    /** {@code admin}: the recorded cause as it is (operators need the provider's message). */
+    public static NodeDetail of(Node node, boolean admin) {
         return new NodeDetail(node.nodeId(), node.state().name(), node.url(), node.dnsName(), node.publicIp(),
                 node.instanceId(), node.region(), node.instanceType(), node.storageGb(), node.plan(), node.createdAt(),
-                node.updatedAt(), node.lastError(),
+                node.updatedAt(), admin ? node.lastError() : FailureReasons.plain(node),
                 node.history().stream().map(h -> new Step(h.get("state"), h.get("at"), h.get("note"))).toList());
     }
 }

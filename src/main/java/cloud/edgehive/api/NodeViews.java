@@ -2,6 +2,10 @@ package cloud.edgehive.api;
 
 import java.util.List;
 
+import org.apache.camel.Body;
+import org.apache.camel.Variable;
+
+import cloud.edgehive.auth.Caller;
 import cloud.edgehive.store.Node;
 
 /** Maps stored nodes to what the API shows; the routes marshal the result to JSON. */
@@ -11,7 +15,8 @@ public class NodeViews {
         return new NodeList(nodes.stream().map(NodeSummary::of).toList());
     }
 
-    public NodeDetail detail(Node node) {
-        return NodeDetail.of(node);
+    /** Admins see the recorded cause of a failure; everyone else a plain reason (see {@link FailureReasons}). */
+    public NodeDetail detail(@Body Node node, @Variable("caller") Caller caller) {
+        return NodeDetail.of(node, caller != null && caller.admin());
     }
 }

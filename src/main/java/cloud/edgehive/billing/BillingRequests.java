@@ -32,12 +32,22 @@ public class BillingRequests {
     private final NodeStore nodes;
     private final SubscriptionStore subscriptions;
     private final boolean liveMode;
+    private final List<String> returnOrigins;
 
-    public BillingRequests(Plans plans, NodeStore nodes, SubscriptionStore subscriptions, boolean liveMode) {
+    /**
+     * {@code returnOrigins}: where Stripe may send a buyer back ({@code billing.return-url-origins},
+     * e.g. {@code https://app.example.com}); any other return URL would make Stripe's pages an open
+     * redirect to wherever a caller likes.
+     */
+    public BillingRequests(Plans plans, NodeStore nodes, SubscriptionStore subscriptions, boolean liveMode, List<String> returnOrigins) {
         this.plans = plans;
         this.nodes = nodes;
         this.subscriptions = subscriptions;
         this.liveMode = liveMode;
+        this.returnOrigins = returnOrigins.stream().map(BillingRequests::origin).toList();
+        if (this.returnOrigins.contains(null)) {
+            throw new IllegalStateException("billing.return-url-origins must list origins such as https://app.example.com, got " + returnOrigins);
+        }
     }
 
     /** {@code {plan, region, instanceType, storageGb, returnUrl}} (and, for Enterprise, nodeCount) as an order. */
@@ -143,11 +153,29 @@ public class BillingRequests {
                 problems.add("returnUrl must be an absolute http(s) URL");
             } else if (liveMode && !scheme.equals("https")) {
                 problems.add("returnUrl must use https in live mode");
+            } else if (!returnOrigins.contains(origin(url))) {
+                problems.add("returnUrl must lead back to " + String.join(" or ", returnOrigins) + " (billing.return-url-origins)");
             }
         } catch (URISyntaxException e) {
             problems.add("returnUrl is not a valid URL");
         }
         return url;
+    }
+
+    /** {@code scheme://host[:port]} in lower case without the default port; null when it is not an http(s) URL. */
+    static String origin(String url) {
+        try {
+            URI uri = new URI(url.trim());
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+            if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
+                return null;
+            }
+            int port = uri.getPort();
+            boolean defaultPort = port == -1 || (scheme.equals("https") && port == 443) || (scheme.equals("http") && port == 80);
+            return scheme + "://" + uri.getHost().toLowerCase(java.util.Locale.ROOT) + (defaultPort ? "" : ":" + port);
+        } catch (URISyntaxException e) {
+            return null;
+        }
     }
 
     private static void allowed(List<String> problems, String field, String value, List<String> allowed) {

@@ -15,4 +15,19 @@ public record Plan(String name, String priceId, int nodeLimit, List<String> regi
         instanceTypes = List.copyOf(instanceTypes);
         storageGb = List.copyOf(storageGb);
     }
+
+    /** What of a node's shape this plan does not offer, one sentence each; empty when all of it is offered. */
+    public List<String> unoffered(String region, String instanceType, int storageGb) {
+        List<String> problems = new java.util.ArrayList<>();
+        if (!regions.contains(region)) {
+            problems.add("region " + region + " is not offered on the " + name + " plan (one of " + regions + ")");
+        }
+        if (!instanceTypes.contains(instanceType)) {
+            problems.add("instanceType " + instanceType + " is not offered on the " + name + " plan (one of " + instanceTypes + ")");
+        }
+        if (!this.storageGb.contains(storageGb)) {
+            problems.add("storageGb " + storageGb + " is not offered on the " + name + " plan (one of " + this.storageGb + ")");
+        }
+        return problems;
+    }
 }

@@ -103,6 +103,26 @@ public class StripeBilling {
         }
     }
 
+    /** Whether a Stripe key is configured, i.e. whether Stripe can be asked about a session. */
+    public boolean configured() {
+        return stripe != null;
+    }
+
+    /**
+     * The prices a Checkout session charges, as Stripe records them (its line items): what a webhook's
+     * metadata claims is checked against this. A failed call throws (the event is retried); only the
+     * API key's absence is not an error ({@link #configured()}).
+     */
+    public java.util.List<String> sessionPriceIds(String sessionId) throws StripeException {
+        java.util.List<String> prices = new java.util.ArrayList<>();
+        for (com.stripe.model.LineItem item : client().v1().checkout().sessions().lineItems().list(sessionId).getData()) {
+            if (item.getPrice() != null) {
+                prices.add(item.getPrice().getId());
+            }
+        }
+        return prices;
+    }
+
     /** Same user, same order, same window: the same key, so Stripe answers a retry with the first session. */
     String idempotencyKey(CheckoutOrder order) {
         String material = String.join("\n", order.userId(), order.plan().name(), order.region(), order.instanceType(),

@@ -31,16 +31,21 @@ public class Problems {
             detail = "The request could not be completed; it was logged with id " + exchange.getExchangeId();
             LOG.error("Request {} failed", exchange.getExchangeId(), cause);
         }
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/problem+json");
+        exchange.getMessage().setBody(json(status, title, detail));
+    }
+
+    /** The problem document itself, for answers written outside a route (the HTTP guard). */
+    public static String json(int status, String title, String detail) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", "about:blank");
         body.put("title", title);
         body.put("status", status);
         body.put("detail", detail);
-        exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/problem+json");
         try {
-            exchange.getMessage().setBody(JSON.writeValueAsString(body));
+            return JSON.writeValueAsString(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -10,7 +10,11 @@ import java.util.UUID;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** Work that still failed after its retries: what failed, where, why, and the payload to replay it. */
+/**
+ * Work that still failed after its retries: what failed, where, why, and the payload to replay it.
+ * Payloads hold personal data (emails, the Stripe event), so every dead letter carries
+ * {@code expiresAt} and DynamoDB's TTL deletes it after {@code store.dead-letter-retention-days}.
+ */
 public class DeadLetterStore {
 
     public static final String KIND = "dead-letter";
@@ -18,11 +22,13 @@ public class DeadLetterStore {
     private final DynamoDbClient dynamo;
     private final String table;
     private final Clock clock;
+    private final java.time.Duration retention;
 
-    public DeadLetterStore(DynamoDbClient dynamo, Tables tables, Clock clock) {
+    public DeadLetterStore(DynamoDbClient dynamo, Tables tables, Clock clock, java.time.Duration retention) {
         this.dynamo = dynamo;
         this.table = tables.deadLetters();
         this.clock = clock;
+        this.retention = retention;
     }
 
     public static final String OPEN = "OPEN";
@@ -44,6 +50,7 @@ public class DeadLetterStore {
         item.put("step", s(step == null ? "unknown" : step));
         item.put("cause", s(cause == null ? "unknown" : cause));
         item.put("status", s(OPEN));
+        item.put("expiresAt", AttributeValue.fromN(Long.toString(clock.instant().plus(retention).getEpochSecond())));
         if (nodeId != null) {
             item.put("nodeId", s(nodeId));
         }

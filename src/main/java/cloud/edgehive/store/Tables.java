@@ -87,7 +87,7 @@ public final class Tables {
                         null),
                 new Definition(deadLetters(), new Key("id", ScalarAttributeType.S), null, List.of(
                         new Index(DEAD_LETTERS_BY_AGE, new Key("kind", ScalarAttributeType.S), new Key("createdAt", ScalarAttributeType.S))),
-                        null),
+                        "expiresAt"),
                 new Definition(subscriptions(), new Key("subscriptionId", ScalarAttributeType.S), null, List.of(
                         new Index(SUBSCRIPTIONS_BY_USER, new Key("userId", ScalarAttributeType.S), new Key("createdAt", ScalarAttributeType.S)),
                         new Index(SUBSCRIPTIONS_DUE, new Key("schedule", ScalarAttributeType.S), new Key("dueAt", ScalarAttributeType.S))),

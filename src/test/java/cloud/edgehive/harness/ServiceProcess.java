@@ -22,15 +22,22 @@ public final class ServiceProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int managementPort;
     private final Path log;
 
-    private ServiceProcess(Process process, int port, Path log) {
+    private ServiceProcess(Process process, int port, int managementPort, Path log) {
         this.process = process;
         this.port = port;
+        this.managementPort = managementPort;
         this.log = log;
     }
 
     public static ServiceProcess start(String name, Map<String, String> overrides) {
+        return start(name, overrides, Map.of());
+    }
+
+    /** As {@link #start(String, Map)}, with more environment variables (e.g. secrets, as production passes them). */
+    public static ServiceProcess start(String name, Map<String, String> overrides, Map<String, String> environment) {
         try {
             int port = Emulators.freePort();
             int management = Emulators.freePort();
@@ -51,9 +58,10 @@ public final class ServiceProcess implements AutoCloseable {
             builder.environment().put("CAMEL_MANAGEMENT_PORT", String.valueOf(management));
             builder.environment().put("AWS_ACCESS_KEY_ID", "testing");
             builder.environment().put("AWS_SECRET_ACCESS_KEY", "testing");
+            builder.environment().putAll(environment);
             Process process = builder.start();
             Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
-            ServiceProcess service = new ServiceProcess(process, port, log);
+            ServiceProcess service = new ServiceProcess(process, port, management, log);
             service.awaitHealthy(management);
             return service;
         } catch (IOException e) {
@@ -77,6 +85,14 @@ public final class ServiceProcess implements AutoCloseable {
                 .header("Content-Type", "application/json")
                 .header("Stripe-Signature", StripeSigner.header(RunningService.WEBHOOK_SECRET, body))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    public String managementUrl(String path) {
+        return "http://127.0.0.1:" + managementPort + path;
     }
 
     public String log() {

@@ -9,6 +9,9 @@ import javax.crypto.spec.SecretKeySpec;
 /** Signs webhook payloads exactly as Stripe does: HMAC-SHA256 of {@code t.body} keyed with the whsec secret. */
 public final class StripeSigner {
 
+    /** The metadata of a Pro purchase as the billing API's Checkout sessions carry it (the plan is required). */
+    public static final String PRO_PLAN = "{\"plan\":\"pro\"}";
+
     private StripeSigner() {
     }
 
