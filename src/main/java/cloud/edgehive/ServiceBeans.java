@@ -163,6 +163,7 @@ public class ServiceBeans implements CamelConfiguration {
         registry.bind("priceTable", new cloud.edgehive.billing.PriceTable(settings.text("pricing.currency", "USD"),
                 settings.integer("pricing.hours-per-month", 730), prices));
         bindHealthChecks(context, settings, dynamo, tables);
+        cloud.edgehive.web.WebWiring.wire(context, settings);
         LOG.info("Edge Hive Cloud wired: worker {}, compute {}, dns {}, mail {}", owner,
                 settings.text("compute.provider", "ec2"), settings.text("dns.provider", "route53"), settings.text("mail.provider", "smtp"));
     }

@@ -15,8 +15,10 @@ import com.nimbusds.jwt.SignedJWT;
 
 /**
  * Local mode only ({@code auth.local-token.enabled}): a short-lived HS256 token for the local user,
- * signed with {@code auth.jwt.secret}, printed at start-up so the dashboard and API can be used
- * without a host SaaS. It passes the same {@link TokenVerifier} as any other token.
+ * signed with {@code auth.jwt.secret}, standing in for the host SaaS that issues them in production.
+ * It goes into the sign-in link printed at start-up (and by the {@code sign-in} command) and passes
+ * the same {@link TokenVerifier} as any other token. It names a plain user; the admin role only
+ * when asked for ({@code sign-in --admin}).
  */
 public class LocalToken {
 
@@ -35,14 +37,29 @@ public class LocalToken {
         this.clock = clock;
     }
 
+    /** A plain user's token (no admin role). */
+    /** Configured as the service configures it: auth.jwt.*, local.user-id, auth.local-token.ttl-seconds (capped by the verifier's maximum). */
+    public static LocalToken from(cloud.edgehive.Settings settings, Clock clock) {
+        long maxLifetime = settings.number("auth.jwt.max-lifetime-seconds", 900);
+        return new LocalToken(new Config(settings.optional("auth.jwt.secret").orElse(null),
+                settings.required("auth.jwt.issuer"), settings.required("auth.jwt.audience"),
+                settings.text("auth.jwt.role-claim", "roles"), settings.text("auth.jwt.admin-role", "admin"),
+                settings.text("local.user-id", "local-user"),
+                Duration.ofSeconds(Math.min(maxLifetime, settings.number("auth.local-token.ttl-seconds", 900)))), clock);
+    }
+
     public String mint() {
+        return mint(false);
+    }
+
+    public String mint(boolean admin) {
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .subject(config.subject())
                 .issuer(config.issuer())
                 .audience(config.audience())
                 .issueTime(Date.from(clock.instant()))
                 .expirationTime(Date.from(clock.instant().plus(config.lifetime())))
-                .claim(config.roleClaim(), List.of(config.adminRole()))
+                .claim(config.roleClaim(), admin ? List.of(config.adminRole()) : List.of())
                 .build();
         try {
             SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
