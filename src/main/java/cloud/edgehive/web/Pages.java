@@ -127,7 +127,9 @@ public class Pages {
         cacheControl(exchange, NO_STORE);
         message.setHeader("Content-Security-Policy", CSP);
         message.setHeader("X-Content-Type-Options", "nosniff");
-        message.setHeader("Referrer-Policy", "no-referrer");
+        // Same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on form posts, which the
+        // same-origin check must refuse; other sites still learn nothing (no dashboard URL leaves it).
+        message.setHeader("Referrer-Policy", "same-origin");
         message.setHeader("X-Frame-Options", "DENY");
         String cookie = exchange.getProperty("edgehive.web.setCookie", String.class);
         if (cookie != null) {
