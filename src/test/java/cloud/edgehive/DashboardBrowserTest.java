@@ -11,9 +11,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,14 +29,12 @@ import com.microsoft.playwright.options.AriaRole;
 
 import cloud.edgehive.harness.Chromium;
 import cloud.edgehive.harness.Emulators;
+import cloud.edgehive.harness.MutableClock;
 import cloud.edgehive.harness.RunningService;
 import cloud.edgehive.harness.Tokens;
 import cloud.edgehive.store.DeadLetterStore;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeState;
-import cloud.edgehive.store.Tables;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The dashboard in a real browser (Debian's chromium, headless, through Playwright) against the real
@@ -53,6 +49,7 @@ class DashboardBrowserTest {
     private static Path data;
     private static RunningService service;
     private static Chromium chromium;
+    private static final MutableClock clock = new MutableClock();
 
     @BeforeAll
     static void start() throws IOException {
@@ -71,7 +68,8 @@ class DashboardBrowserTest {
         p.put("local.node-command", "sh -c 'sleep 1; exec \"" + Path.of(System.getProperty("java.home"), "bin", "java")
                 + "\" -Xmx24m -cp \"" + Path.of("target", "classes").toAbsolutePath() + "\" cloud.edgehive.local.DemoNode"
                 + " \"$EDGE_HIVE_PORT\" \"$EDGE_HIVE_NODE_ID\"'");
-        service = RunningService.start("local", p);
+        // Real time, until a test moves it (the expired session).
+        service = RunningService.start("local", p, Map.of("clock", clock));
         chromium = Chromium.launch();
     }
 
@@ -141,7 +139,7 @@ class DashboardBrowserTest {
         // One name everywhere: the list shows the DNS label beside the id, as the email does.
         assertThat(page.locator("#nodes .node h2")).hasText(node.hostLabel());
         assertThat(page.locator("#nodes .node .meta")).containsText(nodeId);
-        String email = onlyMail("node-ready");
+        String email = onlyMail("node-ready", node.hostLabel());
         assertTrue(email.contains(node.hostLabel()), email);
         assertTrue(email.contains(service.url("/app/nodes/" + nodeId)), "the email links to the node's page: " + email);
         Chromium.screenshot(page, "nodes");
@@ -228,20 +226,21 @@ class DashboardBrowserTest {
     void anExpiredSessionLeadsBackToTheSignIn() throws Exception {
         BrowserContext cyd = chromium.user();
         Page page = signIn(cyd, Tokens.user("cyd"));
-        String cookie = cyd.cookies().stream().filter(c -> c.name.equals("edgehive-session")).findFirst().orElseThrow().value;
         assertEquals(Boolean.TRUE, cyd.cookies().stream().filter(c -> c.name.equals("edgehive-session")).findFirst().orElseThrow().httpOnly);
-        String key = "s#" + sha256(cookie);
-        // The session's time runs out (its record's expiry passes, as it would after web.session-ttl-seconds).
-        service.bean("dynamo", DynamoDbClient.class).updateItem(b -> b.tableName(service.bean("tables", Tables.class).sessions())
-                .key(Map.of("sessionKey", AttributeValue.fromS(key)))
-                .updateExpression("SET expiresAt = :past")
-                .expressionAttributeValues(Map.of(":past", AttributeValue.fromN(Long.toString(System.currentTimeMillis() / 1000 - 1)))));
-        // The open page's next live update takes it to the sign-in page.
-        page.waitForURL("**/app/sign-in?expired", new Page.WaitForURLOptions().setTimeout(15_000));
-        assertThat(page.locator("#notice")).containsText("Your session has ended");
-        Chromium.screenshot(page, "sign-in-expired");
-        page.navigate(service.url("/app/billing"));
-        assertThat(page.locator("h1")).hasText("Sign in");
+        // The session's time runs out (web.session-ttl-seconds, 8 hours), on the service's clock; the
+        // record stays in DynamoDB (its TTL runs on real time), so the service's own expiry check decides.
+        Duration later = Duration.ofHours(8).plusMinutes(1);
+        clock.advance(later);
+        try {
+            // The open page's next live update takes it to the sign-in page.
+            page.waitForURL("**/app/sign-in?expired", new Page.WaitForURLOptions().setTimeout(15_000));
+            assertThat(page.locator("#notice")).containsText("Your session has ended");
+            Chromium.screenshot(page, "sign-in-expired");
+            page.navigate(service.url("/app/billing"));
+            assertThat(page.locator("h1")).hasText("Sign in");
+        } finally {
+            clock.advance(later.negated());
+        }
         cyd.close();
     }
 
@@ -334,9 +333,9 @@ class DashboardBrowserTest {
         return page;
     }
 
-    private static String onlyMail(String kind) throws IOException {
+    private static String onlyMail(String kind, String nodeName) throws IOException {
         try (Stream<Path> files = Files.list(data.resolve("outbox"))) {
-            List<Path> matching = files.filter(f -> f.getFileName().toString().contains(kind)).toList();
+            List<Path> matching = files.filter(f -> f.getFileName().toString().contains(kind + "." + nodeName)).toList();
             assertEquals(1, matching.size(), matching::toString);
             return Files.readString(matching.get(0), StandardCharsets.UTF_8);
         }
@@ -351,7 +350,4 @@ class DashboardBrowserTest {
         }
     }
 
-    private static String sha256(String value) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-    }
 }
