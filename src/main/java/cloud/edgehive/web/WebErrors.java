@@ -4,21 +4,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import cloud.edgehive.problem.ProblemException;
+import cloud.edgehive.problem.Problems;
 
 /**
  * Every failed dashboard request ends here (the {@code web-errors} route configuration) and gets a
  * readable answer, never a blank page, a stack trace or raw JSON: a page with what went wrong and
  * where to go next, or for a live update, a message in the page's alert area. Refusals carry the
- * same words the API gives ({@link ProblemException}); anything unexpected is logged with an id the
- * page shows. Someone not signed in (or whose session ended) is taken to the sign-in page.
+ * same words the API gives ({@link Problems#of}); anything unexpected is logged with an id the page
+ * shows. Someone not signed in (or whose session ended) is taken to the sign-in page.
  */
 public class WebErrors {
-
-    private static final Logger LOG = LoggerFactory.getLogger(WebErrors.class);
 
     private final Pages pages;
 
@@ -32,24 +28,12 @@ public class WebErrors {
             pages.redirect(exchange, signIn.expired() ? "/app/sign-in?expired" : "/app/sign-in");
             return;
         }
-        int status;
-        String title;
-        String detail;
-        if (cause instanceof ProblemException problem) {
-            status = problem.getStatus();
-            title = problem.getTitle();
-            detail = problem.getDetail();
-        } else {
-            status = 500;
-            title = "Something went wrong";
-            detail = "The request could not be completed. It was logged with reference " + exchange.getExchangeId()
-                    + "; try again, and quote the reference if it keeps failing.";
-            LOG.error("Dashboard request {} failed", exchange.getExchangeId(), cause);
-        }
+        ProblemException problem = Problems.of(exchange);
+        int status = problem.getStatus();
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("status", status);
-        model.put("problem", title);
-        model.put("detail", detail);
+        model.put("problem", problem.getTitle());
+        model.put("detail", problem.getDetail());
         if (WebRequest.of(exchange).htmx()) {
             String html = pages.fragment(exchange, "alert", model);
             pages.html(exchange, status, html);
@@ -58,6 +42,6 @@ public class WebErrors {
             exchange.getMessage().setHeader("HX-Reswap", "innerHTML");
             return;
         }
-        pages.page(exchange, status, "error", title, model);
+        pages.page(exchange, status, "error", problem.getTitle(), model);
     }
 }
