@@ -89,7 +89,8 @@ class LocalModeIT {
         try {
             Matcher signIn;
             try {
-                signIn = token.get(120, TimeUnit.SECONDS);
+                // A wait, not a pause: at a load of 12-15 on two cores the start took 122 s.
+                signIn = token.get(240, TimeUnit.SECONDS);
             } catch (Exception e) {
                 throw new AssertionError("no start-up sign-in link; output:\n" + String.join("\n", output), e);
             }
