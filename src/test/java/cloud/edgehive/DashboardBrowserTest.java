@@ -195,8 +195,15 @@ class DashboardBrowserTest {
         assertThat(page.locator("#node-status .heading .badge")).hasText("Ready");
         assertThat(page.locator(".timeline li[data-state=RESTARTING]")).hasCount(1);
 
+        // A failed payment as the dunning ladder records it on the node: a banner with the countdown.
+        java.time.Instant failedAt = java.time.Instant.now();
+        service.nodes().recordBilling(service.nodes().get(nodeId), Map.of("status", "past_due", "pastDueSince", failedAt.toString(),
+                "suspendAt", failedAt.plus(Duration.ofDays(3)).toString(), "terminateAt", failedAt.plus(Duration.ofDays(17)).toString()), null);
+
         // Usage this period as a chart, and the billing portal (its URL from stripe-mock).
         page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Billing")).click();
+        assertThat(page.locator("main > .banner")).containsText("Payment failed on");
+        assertThat(page.locator("main > .banner")).containsText(node.hostLabel() + " is suspended in 2 days 23 hours");
         assertThat(page.locator("svg.chart rect.bar")).hasCount(2);
         assertThat(page.locator("table tbody")).containsText(node.hostLabel());
         assertThat(page.locator("svg.chart title")).hasText("Node-hours this period, per node and in total");
