@@ -36,10 +36,34 @@
     });
   }
 
-  if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', function () { signInFromFragment(); reportUnreachable(); });
-  } else {
+  // Once the page is being left (a form was submitted, e.g. Sign out), live updates stop: an answer
+  // still on its way must not send the browser somewhere else than where the user asked to go.
+  function stopLiveUpdatesWhenLeaving() {
+    var leaving = false;
+    document.addEventListener('submit', function (event) {
+      if (!event.defaultPrevented && !event.target.hasAttribute('hx-post')) {
+        leaving = true;
+      }
+    });
+    window.addEventListener('pagehide', function () { leaving = true; });
+    ['htmx:beforeRequest', 'htmx:beforeOnLoad'].forEach(function (name) {
+      document.body.addEventListener(name, function (event) {
+        if (leaving) {
+          event.preventDefault();
+        }
+      });
+    });
+  }
+
+  function start() {
     signInFromFragment();
     reportUnreachable();
+    stopLiveUpdatesWhenLeaving();
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
   }
 })();

