@@ -82,6 +82,9 @@ class DashboardBrowserTest {
             service.close();
         }
         LocalModeTest.killRecordedNodes(data.resolve("nodes"));
+        try (Stream<Path> files = Files.walk(data)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 
     @Test
