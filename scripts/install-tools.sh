@@ -2,6 +2,7 @@
 # Installs the test emulators into ignored project folders when they are missing:
 #   .tools/venv         moto's server (AWS emulator), cfn-lint (CloudFormation linter)
 #   .tools/go/bin       stripe-mock (Stripe API emulator)
+#   chromium            Debian's browser, for the dashboard's browser tests (apt-get; root or sudo)
 # Idempotent: a second run with everything present does nothing but check.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -13,7 +14,16 @@ STRIPE_MOCK_VERSION="${STRIPE_MOCK_VERSION:-v0.203.0}"
 CFN_LINT_VERSION="${CFN_LINT_VERSION:-1.58.0}"
 
 if [ ! -x "$tools/venv/bin/moto_server" ]; then
-  echo "install-tools: moto[server]==$MOTO_VERSION into .tools/venv"
+  # The browser tests drive the system's chromium through Playwright (which never downloads a browser).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "install-tools: chromium (apt-get, log in .tools/apt-chromium.log)"
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium; } > "$tools/apt-chromium.log" 2>&1 \
+    || { echo "install-tools: installing chromium failed; see .tools/apt-chromium.log" >&2; exit 1; }
+fi
+
+echo "install-tools: moto[server]==$MOTO_VERSION into .tools/venv"
   python3 -m venv "$tools/venv"
   "$tools/venv/bin/pip" install --quiet "moto[server]==$MOTO_VERSION"
 fi
@@ -36,4 +46,13 @@ if [ ! -x "$tools/go/bin/stripe-mock" ]; then
   GOBIN="$tools/go/bin" GOPATH="$tools/go/path" GOMODCACHE="$tools/go/mod" GOFLAGS=-modcacherw \
     go install "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION"
 fi
-echo "install-tools: moto $("$tools/venv/bin/python" -c 'import moto; print(moto.__version__)'), $("$tools/venv/bin/cfn-lint" --version), stripe-mock $STRIPE_MOCK_VERSION"
+# The browser tests drive the system's chromium through Playwright (which never downloads a browser).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "install-tools: chromium (apt-get, log in .tools/apt-chromium.log)"
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium; } > "$tools/apt-chromium.log" 2>&1 \
+    || { echo "install-tools: installing chromium failed; see .tools/apt-chromium.log" >&2; exit 1; }
+fi
+
+echo "install-tools: moto $("$tools/venv/bin/python" -c 'import moto; print(moto.__version__)'), $("$tools/venv/bin/cfn-lint" --version), stripe-mock $STRIPE_MOCK_VERSION, $(chromium --version 2>/dev/null | tail -1)"

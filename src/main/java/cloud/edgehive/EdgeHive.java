@@ -26,6 +26,10 @@ public final class EdgeHive {
                     : RouteValidation.routeFiles(Path.of("routes"));
             System.exit(new RouteValidation(placeholderLocations(System.getenv("EDGEHIVE_PROFILE"))).run(files, System.out));
         }
+        if (args.length > 0 && args[0].equals("sign-in")) {
+            // Local mode: a new sign-in link without a restart (see SignInCommand).
+            System.exit(cloud.edgehive.web.SignInCommand.run(placeholderLocations(System.getenv("EDGEHIVE_PROFILE")), args, System.out));
+        }
         newMain().run(args);
     }
 

@@ -165,6 +165,7 @@ public class ServiceBeans implements CamelConfiguration {
         registry.bind("priceTable", new cloud.edgehive.billing.PriceTable(settings.text("pricing.currency", "USD"),
                 settings.integer("pricing.hours-per-month", 730), prices));
         bindHealthChecks(context, settings, dynamo, tables);
+        cloud.edgehive.web.WebWiring.wire(context, settings);
         LOG.info("Edge Hive Cloud wired: worker {}, compute {}, dns {}, mail {}", owner,
                 settings.text("compute.provider", "ec2"), settings.text("dns.provider", "route53"), settings.text("mail.provider", "smtp"));
     }
@@ -181,12 +182,19 @@ public class ServiceBeans implements CamelConfiguration {
         registry.bind("subscriptionStore", subscriptions);
         registry.bind("stripeBilling", stripe);
         registry.bind("billingRequests", new BillingRequests(plans, nodes, subscriptions, stripe.liveMode(),
-                settings.list("billing.return-url-origins")));
+                returnOrigins(settings)));
         registry.bind("subscriptionEvents", new SubscriptionEvents(plans, subscriptions, settings.text("plans.default", "pro")));
         registry.bind("dunning", new Dunning(subscriptions, nodes, plans, mail, new Dunning.Ladder(
                 days(settings, "billing.suspend-after-days", 3), days(settings, "billing.terminate-after-days", 14),
                 days(settings, "billing.cancel-grace-days", 7), days(settings, "billing.over-limit-grace-days", 7)), clock));
         LOG.info("Billing wired: plans {}, Stripe {} mode", plans.names(), stripe.liveMode() ? "live" : "test");
+    }
+
+    /** The configured origins, and always the dashboard's own: its pages send buyers to Stripe and back. */
+    private static java.util.List<String> returnOrigins(Settings settings) {
+        java.util.List<String> origins = new java.util.ArrayList<>(settings.list("billing.return-url-origins"));
+        settings.optional("web.base-url").ifPresent(origins::add);
+        return origins;
     }
 
     private static java.time.Duration days(Settings settings, String key, int fallback) {
@@ -221,15 +229,7 @@ public class ServiceBeans implements CamelConfiguration {
         registry.bind("localCheckout", new LocalCheckout(settings.required("stripe.webhook-secret"),
                 settings.text("local.user-id", "local-user"), settings.list("pricing.plans"),
                 Path.of(settings.text("mail.templates-dir", "templates")), clock));
-        long maxLifetime = settings.number("auth.jwt.max-lifetime-seconds", 900);
-        // A JWKS-only deployment has no HS secret: the bean (which the local-welcome route needs to exist)
-        // then gets a random one no verifier knows; it mints only in local mode, which always has the secret.
-        registry.bind("localToken", new LocalToken(new LocalToken.Config(settings.optional("auth.jwt.secret")
-                .orElseGet(() -> UUID.randomUUID() + "-" + UUID.randomUUID()),
-                settings.required("auth.jwt.issuer"), settings.required("auth.jwt.audience"),
-                settings.text("auth.jwt.role-claim", "roles"), settings.text("auth.jwt.admin-role", "admin"),
-                settings.text("local.user-id", "local-user"),
-                java.time.Duration.ofSeconds(Math.min(maxLifetime, settings.number("auth.local-token.ttl-seconds", 900)))), clock));
+        registry.bind("localToken", LocalToken.from(settings, clock));
     }
 
     /** Readiness checks beside Camel's own (context, routes): DynamoDB and the files the configuration names. */

@@ -35,12 +35,14 @@ import jakarta.mail.internet.MimeMessage;
 /**
  * The README's run command, as a user runs it: {@code scripts/run.sh} in a clean copy of the project
  * (the files a clone has, plus the jar {@code mvn verify} just built), with no AWS, Stripe or mail
- * configuration and an empty home folder. Buys a node on the local checkout page, reaches the node's
+ * configuration and an empty home folder. Reads the sign-in link from the log's last start-up line, buys a
+ * node through the billing API and the local checkout page, reaches the node's
  * own process on its URL, terminates it, and checks the process is gone and the port free.
  */
 class LocalModeIT {
 
-    private static final Pattern TOKEN = Pattern.compile("expires in \\d+ s\\): ([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)");
+    private static final Pattern SIGN_IN = Pattern.compile(
+            "Sign in to the dashboard: (http://[^/ ]+)/app/sign-in#token=([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)");
 
     @TempDir
     Path work;
@@ -67,42 +69,51 @@ class LocalModeIT {
         long launched = System.nanoTime();
         Process service = builder.start();
         List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
-        CompletableFuture<String> token = new CompletableFuture<>();
+        CompletableFuture<Matcher> token = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(service.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = lines.readLine()) != null; ) {
                     output.add(line);
-                    Matcher m = TOKEN.matcher(line);
+                    Matcher m = SIGN_IN.matcher(line);
                     if (m.find()) {
-                        token.complete(m.group(1));
+                        token.complete(m);
                     }
                 }
             } catch (IOException ended) {
                 // the service stopped
             }
-            token.completeExceptionally(new AssertionError("the service printed no token"));
+            token.completeExceptionally(new AssertionError("the service printed no sign-in link"));
         });
         reader.setDaemon(true);
         reader.start();
         try {
-            String bearer;
+            Matcher signIn;
             try {
-                bearer = token.get(120, TimeUnit.SECONDS);
+                // A wait, not a pause: at a load of 12-15 on two cores the start took 122 s.
+                signIn = token.get(240, TimeUnit.SECONDS);
             } catch (Exception e) {
-                throw new AssertionError("no start-up token; output:\n" + String.join("\n", output), e);
+                throw new AssertionError("no start-up sign-in link; output:\n" + String.join("\n", output), e);
             }
+            String bearer = signIn.group(2);
             String base = "http://127.0.0.1:" + port;
+            assertEquals(base, signIn.group(1), "the sign-in link names the address the server bound");
+            // It is the start-up log's last line: after Camel's summary of the HTTP endpoints.
+            List<String> startup = List.copyOf(output);
+            int last = startup.size() - 1;
+            while (!SIGN_IN.matcher(startup.get(last)).find()) {
+                last--;
+            }
+            for (int i = 0; i < last; i++) {
+                assertFalse(startup.get(i).contains("Sign in to the dashboard"), "one sign-in line");
+            }
+            final int signInLine = last;
+            assertTrue(java.util.stream.IntStream.range(0, signInLine).anyMatch(i -> startup.get(i).contains("HTTP endpoints summary")),
+                    "the endpoints summary comes before the sign-in line");
             RunningService.await(Duration.ofSeconds(30), () -> answers(get("http://127.0.0.1:" + management + "/observe/health", null)),
                     () -> "health never answered 200");
             long up = System.nanoTime();
 
-            HttpResponse<String> done = RunningService.send(HttpRequest.newBuilder(URI.create(base + "/local/checkout"))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString("email=it%40example.com&plan=pro&nodeCount=1")).build());
-            assertEquals(200, done.statusCode(), done.body());
-            Matcher id = Pattern.compile("<code>(cs_local_[0-9a-f]+-0)</code>").matcher(done.body());
-            assertTrue(id.find(), done.body());
-            String nodeId = id.group(1);
+            String nodeId = LocalModeTest.buy(base, bearer, "it@example.com");
             long bought = System.nanoTime();
 
             String[] view = new String[1];

@@ -53,7 +53,7 @@ class LocalModeTest {
         try (RunningService service = RunningService.start("local", overrides(base))) {
             HttpResponse<String> page = RunningService.send(HttpRequest.newBuilder(URI.create(service.url("/local/checkout"))).GET().build());
             assertEquals(200, page.statusCode());
-            assertTrue(page.body().contains("<form method=\"post\" action=\"/local/checkout\">"), page.body());
+            assertTrue(page.body().contains("href=\"/app/buy\""), "without an order, the page sends buyers to the dashboard: " + page.body());
 
             String nodeId = buy(service, "local@example.com");
             Node node = service.awaitNode(nodeId, READY_WITHIN, n -> n.state().isFinal() || n.state() == NodeState.READY);
@@ -122,6 +122,61 @@ class LocalModeTest {
         }
     }
 
+    @Test
+    void theCheckoutRefusesAPostWithoutItsCsrfTokenAndBuysNothing() {
+        try (RunningService service = RunningService.start("local", overrides(Emulators.freePort()))) {
+            String bearer = service.bean("localToken", LocalToken.class).mint();
+            HttpResponse<String> checkout = RunningService.send(HttpRequest.newBuilder(URI.create(service.url("/api/v1/billing/checkout")))
+                    .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"plan\":\"pro\",\"region\":\"us-east-1\",\"instanceType\":\"t4g.small\","
+                            + "\"storageGb\":10,\"returnUrl\":\"" + service.url("/app/nodes") + "\"}")).build());
+            Matcher url = Pattern.compile("\"url\":\"([^\"]+)\"").matcher(checkout.body());
+            assertTrue(url.find(), checkout.body());
+            HttpResponse<String> page = RunningService.send(HttpRequest.newBuilder(URI.create(url.group(1))).GET().build());
+            String cookie = page.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+            String csrf = cookie.substring(cookie.indexOf('=') + 1);
+            String order = "order=" + java.net.URLEncoder.encode(url.group(1).substring(url.group(1).indexOf("order=") + 6),
+                    java.nio.charset.StandardCharsets.UTF_8) + "&email=x%40example.com";
+            // No token in the form; the token but not the cookie (another site's page); a wrong token.
+            for (String[] attempt : List.of(new String[] {order, cookie}, new String[] {order + "&csrf=" + csrf, null},
+                    new String[] {order + "&csrf=forged", cookie})) {
+                HttpRequest.Builder post = HttpRequest.newBuilder(URI.create(service.url("/local/checkout")))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(attempt[0]));
+                if (attempt[1] != null) {
+                    post.header("Cookie", attempt[1]);
+                }
+                HttpResponse<String> refused = RunningService.send(post.build());
+                assertEquals(403, refused.statusCode(), refused.body());
+                assertTrue(refused.body().contains("Form refused"), refused.body());
+            }
+            assertTrue(service.nodes().byUser("local-user").isEmpty(), "nothing was bought");
+        }
+    }
+
+    @Test
+    void theStartupSignInIsAPlainUsersAndTheCommandIssuesNewOnes() {
+        try (RunningService service = RunningService.start("local", overrides(Emulators.freePort()))) {
+            cloud.edgehive.auth.TokenVerifier verifier = service.bean("tokenVerifier", cloud.edgehive.auth.TokenVerifier.class);
+            assertFalse(verifier.verify("Bearer " + service.bean("localToken", LocalToken.class).mint()).admin(),
+                    "the printed sign-in is not an admin's");
+            for (boolean admin : new boolean[] {false, true}) {
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                String[] args = admin ? new String[] {"sign-in", "--admin"} : new String[] {"sign-in"};
+                assertEquals(0, cloud.edgehive.web.SignInCommand.run(EdgeHive.placeholderLocations("local"), overrides(0), args,
+                        new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8)));
+                Matcher link = Pattern.compile("/app/sign-in#token=(\\S+)").matcher(out.toString(java.nio.charset.StandardCharsets.UTF_8));
+                assertTrue(link.find(), out::toString);
+                cloud.edgehive.auth.Caller caller = verifier.verify("Bearer " + link.group(1));
+                assertEquals("local-user", caller.userId());
+                assertEquals(admin, caller.admin(), "admin only when asked for");
+            }
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        assertEquals(1, cloud.edgehive.web.SignInCommand.run(EdgeHive.placeholderLocations(null), new String[] {"sign-in"},
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8)), "refused outside local mode");
+    }
+
     /** A failed test must not leave node processes behind: stop whatever the records still name. */
     @org.junit.jupiter.api.AfterEach
     void stopLeftoverNodes() throws IOException {
@@ -153,13 +208,41 @@ class LocalModeTest {
     }
 
     static String buy(RunningService service, String email) {
-        HttpResponse<String> done = RunningService.send(HttpRequest.newBuilder(URI.create(service.url("/local/checkout")))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("email=" + email.replace("@", "%40") + "&plan=pro&nodeCount=1")).build());
-        assertEquals(200, done.statusCode(), done.body());
-        Matcher node = Pattern.compile("<code>(cs_local_[0-9a-f]+-0)</code>").matcher(done.body());
-        assertTrue(node.find(), done.body());
-        return node.group(1);
+        return buy(service.url(""), service.bean("localToken", LocalToken.class).mint(), email);
+    }
+
+    /**
+     * Buys one Pro node as a client of the API would in local mode: the billing API's checkout (plan
+     * and quota checked) gives the local checkout page's URL; that page's form, posted with its CSRF
+     * token and cookie, completes through the real webhook and returns to the return URL with the
+     * session id, from which the node id derives. Returns the node id.
+     */
+    static String buy(String base, String bearer, String email) {
+        HttpResponse<String> checkout = RunningService.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/billing/checkout"))
+                .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"plan\":\"pro\",\"region\":\"us-east-1\",\"instanceType\":\"t4g.small\","
+                        + "\"storageGb\":10,\"returnUrl\":\"" + base + "/app/nodes\"}")).build());
+        assertEquals(200, checkout.statusCode(), checkout.body());
+        Matcher url = Pattern.compile("\"url\":\"([^\"]+)\"").matcher(checkout.body());
+        assertTrue(url.find(), checkout.body());
+        HttpResponse<String> page = RunningService.send(HttpRequest.newBuilder(URI.create(url.group(1))).GET().build());
+        assertEquals(200, page.statusCode(), page.body());
+        String cookie = page.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+        String form = "csrf=" + field(page.body(), "csrf") + "&order=" + field(page.body(), "order") + "&email="
+                + java.net.URLEncoder.encode(email, java.nio.charset.StandardCharsets.UTF_8);
+        HttpResponse<String> done = RunningService.send(HttpRequest.newBuilder(URI.create(base + "/local/checkout"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", cookie)
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build());
+        assertEquals(303, done.statusCode(), done.body());
+        Matcher session = Pattern.compile("session_id=(cs_local_[0-9a-f]+)").matcher(done.headers().firstValue("Location").orElse(""));
+        assertTrue(session.find(), done.headers().map().toString());
+        return session.group(1) + "-0";
+    }
+
+    private static String field(String html, String name) {
+        Matcher value = Pattern.compile("name=\"" + name + "\" value=\"([^\"]+)\"").matcher(html);
+        assertTrue(value.find(), html);
+        return java.net.URLEncoder.encode(value.group(1), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     static long pidOf(String statusJson) {

@@ -34,6 +34,12 @@ class StartupRefusalsTest {
             config.put(key, "true");
             assertRefused(null, config, key + " work in local mode only");
         }
+        Map<String, String> localCheckout = production();
+        localCheckout.put("billing.checkout-provider", "local");
+        assertRefused(null, localCheckout, "billing.checkout-provider=local work in local mode only");
+        Map<String, String> plainCookie = production();
+        plainCookie.put("web.cookie-secure", "false");
+        assertRefused(null, plainCookie, "web.cookie-secure=false work in local mode only");
     }
 
     @Test

@@ -4,9 +4,10 @@ import java.util.List;
 
 import cloud.edgehive.store.Node;
 
-/** One node with what happened to it: every recorded step ({@code state}, {@code at}, {@code note}) and the last error. */
+/** One node (its id and its one human name) with what happened to it: every recorded step ({@code state}, {@code at}, {@code note}) and the last error. */
 public record NodeDetail(
         String id,
+        String name,
         String state,
         String url,
         String dnsName,
@@ -32,7 +33,7 @@ public record NodeDetail(
 
     /** {@code admin}: the recorded cause as it is (operators need the provider's message). */
     public static NodeDetail of(Node node, boolean admin) {
-        return new NodeDetail(node.nodeId(), node.state().name(), node.url(), node.dnsName(), node.publicIp(),
+        return new NodeDetail(node.nodeId(), node.hostLabel(), node.state().name(), node.url(), node.dnsName(), node.publicIp(),
                 node.instanceId(), node.region(), node.instanceType(), node.storageGb(), node.plan(), node.createdAt(),
                 node.updatedAt(), admin ? node.lastError() : FailureReasons.plain(node),
                 node.history().stream().map(h -> new Step(h.get("state"), h.get("at"), h.get("note"))).toList());

@@ -48,7 +48,7 @@ public class UsageMeter {
                 plan = plan == null ? node.plan() : plan;
             }
             if (hours > 0 || held) {
-                used.add(new UsageReport.NodeUsage(node.nodeId(), node.state().name(), node.plan(), round(hours)));
+                used.add(new UsageReport.NodeUsage(node.nodeId(), node.hostLabel(), node.state().name(), node.plan(), round(hours)));
                 total += hours;
             }
         }

@@ -17,7 +17,7 @@ public record UsageReport(
         int nodesInUse,
         Integer nodeLimit) {
 
-    /** One node's share of the period. */
-    public record NodeUsage(String id, String state, String plan, double nodeHours) {
+    /** One node's share of the period; {@code name} is the node's one human name (its DNS label). */
+    public record NodeUsage(String id, String name, String state, String plan, double nodeHours) {
     }
 }

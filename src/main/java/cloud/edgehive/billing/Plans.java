@@ -32,7 +32,8 @@ public class Plans {
                     settings.list(key + "regions"),
                     settings.list(key + "instance-types"),
                     settings.list(key + "storage-gb").stream().map(v -> parseSize(key + "storage-gb", v)).toList(),
-                    settings.flag(key + "self-serve", true));
+                    settings.flag(key + "self-serve", true),
+                    settings.optional(key + "monthly-price").map(v -> parsePrice(key + "monthly-price", v)).orElse(null));
         }).toList());
     }
 
@@ -51,6 +52,14 @@ public class Plans {
     /** The plan's node limit; an unknown plan (renamed since the purchase) allows what it was sold with: one. */
     public int nodeLimit(String name) {
         return find(name).map(Plan::nodeLimit).orElse(1);
+    }
+
+    private static java.math.BigDecimal parsePrice(String key, String value) {
+        try {
+            return new java.math.BigDecimal(value).setScale(2, java.math.RoundingMode.UNNECESSARY);
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new IllegalStateException("Configuration " + key + " must be a price like 25.00, got '" + value + "'");
+        }
     }
 
     private static int parseSize(String key, String value) {

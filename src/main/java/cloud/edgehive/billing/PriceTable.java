@@ -61,6 +61,10 @@ public class PriceTable {
         return prices;
     }
 
+    public String currency() {
+        return currency;
+    }
+
     /** The table as JSON, optionally only one region's or one plan's rows (a 404 when nothing matches). */
     public String table(@Header("region") String region, @Header("plan") String plan) {
         List<Price> rows = prices.stream()

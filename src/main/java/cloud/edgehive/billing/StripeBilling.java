@@ -150,7 +150,8 @@ public class StripeBilling {
         return new ProblemException(502, "Payment provider error", "Stripe did not create the session; try again shortly");
     }
 
-    private static String withQuery(String url, String query) {
+    /** The URL with the query appended (before any fragment), as Stripe builds its success and cancel URLs. */
+    static String withQuery(String url, String query) {
         int fragment = url.indexOf('#');
         String base = fragment < 0 ? url : url.substring(0, fragment);
         String tail = fragment < 0 ? "" : url.substring(fragment);

@@ -25,11 +25,20 @@ public class NodeMail {
     private final String from;
     private final String domain;
     private final Map<String, Template> compiled = new ConcurrentHashMap<>();
+    private volatile String dashboard = "";
 
     public NodeMail(Path templates, String from) {
         this.templates = templates;
         this.from = from;
         this.domain = from.contains("@") ? from.substring(from.indexOf('@') + 1).replace(">", "") : "edgehive.local";
+    }
+
+    /**
+     * Where the dashboard is (web.base-url), so every email links to the node's own page there
+     * ({@code {{dashboardUrl}}} in the templates). Set once by the web wiring.
+     */
+    public void linkDashboard(String baseUrl) {
+        this.dashboard = baseUrl;
     }
 
     public MailMessage render(Node node, String kind) {
@@ -51,6 +60,7 @@ public class NodeMail {
         values.put("storageGb", node.storageGb());
         values.put("state", node.state().name());
         values.put("reason", node.lastError() == null ? "" : node.lastError());
+        values.put("dashboardUrl", dashboard + "/app/nodes/" + node.nodeId());
         values.putAll(extra);
         String text = template(kind + ".txt", false).execute(values);
         String subject = "Edge Hive: " + kind;

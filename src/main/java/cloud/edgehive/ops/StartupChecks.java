@@ -15,7 +15,8 @@ import cloud.edgehive.api.HttpGuard;
  * Settings that would silently weaken the service stop it at start-up instead, each with the key
  * to fix:
  * <ul>
- * <li>local-only switches ({@code local.*.enabled}, {@code auth.local-token.enabled}: anything that
+ * <li>local-only switches ({@code local.*.enabled}, {@code auth.local-token.enabled},
+ * {@code billing.checkout-provider=local}, {@code web.cookie-secure=false}: anything that
  * serves a stand-in for Stripe or the host SaaS, prints a token or keeps state in this process) run
  * only with {@code compute.provider=local} and the server bound to loopback;</li>
  * <li>a webhook tolerance of zero or less would disable Stripe's timestamp check;</li>
@@ -65,6 +66,14 @@ public final class StartupChecks {
             if (settings.flag(key, false)) {
                 on.add(key);
             }
+        }
+        // Local mode's stand-ins that are not named like a switch: buying without Stripe, and a session
+        // cookie sent over plain http.
+        if (settings.text("billing.checkout-provider", "stripe").equals("local")) {
+            on.add("billing.checkout-provider=local");
+        }
+        if (!settings.flag("web.cookie-secure", true)) {
+            on.add("web.cookie-secure=false");
         }
         if (on.isEmpty()) {
             return;

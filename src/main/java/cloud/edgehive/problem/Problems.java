@@ -16,25 +16,27 @@ public class Problems {
     private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public void respond(Exchange exchange) {
+    /**
+     * What the client is told about the exchange's failure: a refusal's own words, or for anything
+     * unexpected a 500 that only names the id it was logged with (the cause is logged, never sent).
+     * The API answers it as JSON, the dashboard as a page.
+     */
+    public static ProblemException of(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        int status;
-        String title;
-        String detail;
         if (cause instanceof ProblemException problem) {
-            status = problem.getStatus();
-            title = problem.getTitle();
-            detail = problem.getDetail();
-        } else {
-            status = 500;
-            title = "Internal error";
-            detail = "The request could not be completed; it was logged with id " + exchange.getExchangeId();
-            LOG.error("Request {} failed", exchange.getExchangeId(), cause);
+            return problem;
         }
+        LOG.error("Request {} failed", exchange.getExchangeId(), cause);
+        return new ProblemException(500, "Internal error",
+                "The request could not be completed; it was logged with id " + exchange.getExchangeId());
+    }
+
+    public void respond(Exchange exchange) {
+        ProblemException problem = of(exchange);
         exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, problem.getStatus());
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/problem+json");
-        exchange.getMessage().setBody(json(status, title, detail));
+        exchange.getMessage().setBody(json(problem.getStatus(), problem.getTitle(), problem.getDetail()));
     }
 
     /** The problem document itself, for answers written outside a route (the HTTP guard). */

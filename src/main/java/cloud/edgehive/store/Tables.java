@@ -72,6 +72,11 @@ public final class Tables {
         return prefix + "subscriptions";
     }
 
+    /** Dashboard sessions and the sign-in tokens already exchanged for one (each usable once). */
+    public String sessions() {
+        return prefix + "sessions";
+    }
+
     public List<Definition> definitions() {
         Key nodeId = new Key("nodeId", ScalarAttributeType.S);
         return List.of(
@@ -91,7 +96,8 @@ public final class Tables {
                 new Definition(subscriptions(), new Key("subscriptionId", ScalarAttributeType.S), null, List.of(
                         new Index(SUBSCRIPTIONS_BY_USER, new Key("userId", ScalarAttributeType.S), new Key("createdAt", ScalarAttributeType.S)),
                         new Index(SUBSCRIPTIONS_DUE, new Key("schedule", ScalarAttributeType.S), new Key("dueAt", ScalarAttributeType.S))),
-                        null));
+                        null),
+                new Definition(sessions(), new Key("sessionKey", ScalarAttributeType.S), null, List.of(), "expiresAt"));
     }
 
     /** Creates every table that does not exist yet and waits until it is active. */
