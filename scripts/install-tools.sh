@@ -14,16 +14,7 @@ STRIPE_MOCK_VERSION="${STRIPE_MOCK_VERSION:-v0.203.0}"
 CFN_LINT_VERSION="${CFN_LINT_VERSION:-1.58.0}"
 
 if [ ! -x "$tools/venv/bin/moto_server" ]; then
-  # The browser tests drive the system's chromium through Playwright (which never downloads a browser).
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "install-tools: chromium (apt-get, log in .tools/apt-chromium.log)"
-  sudo=""
-  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
-  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium; } > "$tools/apt-chromium.log" 2>&1 \
-    || { echo "install-tools: installing chromium failed; see .tools/apt-chromium.log" >&2; exit 1; }
-fi
-
-echo "install-tools: moto[server]==$MOTO_VERSION into .tools/venv"
+  echo "install-tools: moto[server]==$MOTO_VERSION into .tools/venv"
   python3 -m venv "$tools/venv"
   "$tools/venv/bin/pip" install --quiet "moto[server]==$MOTO_VERSION"
 fi
