@@ -97,7 +97,7 @@ public class EcsCompute {
                 .launchType(LaunchType.EC2)
                 .count(1)
                 .startedBy(node.nodeId())
-                .clientToken(node.nodeId())
+                .clientToken(clientToken(node))
                 .tags(tags)
                 .overrides(o -> o.containerOverrides(c -> c.name(placement.containerName()).environment(
                         env("EDGE_HIVE_NODE_ID", node.nodeId()),
@@ -303,6 +303,16 @@ public class EcsCompute {
         return container.toBuilder()
                 .portMappings(PortMapping.builder().containerPort(containerPort).hostPort(port).protocol(TransportProtocol.TCP).build())
                 .build();
+    }
+
+    /** ECS takes at most 64 characters; a Checkout session id alone is longer, so the node id's SHA-256. */
+    static String clientToken(Node node) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(node.nodeId().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String clusterOf(Task task) {
