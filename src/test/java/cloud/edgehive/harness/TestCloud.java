@@ -106,6 +106,17 @@ public final class TestCloud implements AutoCloseable {
         return new EcsHost(region, cluster, instance.instanceId(), ip, containerInstance);
     }
 
+    /** Settings for nodes as ECS tasks on {@link #ecsHost} hosts, reached through sslip.io at their slot port. */
+    public static Map<String, String> ecsConfig(String cluster) {
+        return Map.of(
+                "compute.provider", "ecs",
+                "access.provider", "sslip",
+                "access.url-scheme", "http",
+                "ecs.cluster", cluster,
+                "ecs.task-definition", ECS_TASK_FAMILY,
+                "ecs.container-name", ECS_CONTAINER);
+    }
+
     @Override
     public void close() {
         smtp.stop();
