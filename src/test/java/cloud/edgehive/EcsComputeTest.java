@@ -15,11 +15,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import cloud.edgehive.compute.ComputeFailed;
+import cloud.edgehive.compute.ComputeProvider;
 import cloud.edgehive.compute.EcsCompute;
 import cloud.edgehive.compute.InstanceStatus;
 import cloud.edgehive.compute.RegionalClients;
 import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.pipeline.ProviderRejected;
 import cloud.edgehive.harness.TestCloud;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeState;
@@ -86,8 +87,8 @@ class EcsComputeTest {
         assertEquals(InstanceStatus.Phase.RUNNING, status.phase());
         assertEquals(arn, status.id());
         assertNotNull(host.publicIp());
-        assertEquals(host.publicIp(), status.address());
-        assertEquals(3005, compute.port(node));
+        assertEquals(host.publicIp(), status.host());
+        assertEquals(3005, status.port());
 
         compute.terminate(node("node-launch", 5, arn));
         assertTrue(liveTasks("node-launch").isEmpty());
@@ -97,7 +98,7 @@ class EcsComputeTest {
     void aTakenHostPortIsAFailureNotASilentSuccess() {
         String first = compute.launch(node("node-port-a", 7, null));
         // moto answers tasks=[] and failures=[] when the host port is taken; AWS lists a RESOURCE:PORTS failure.
-        ComputeFailed failed = assertThrows(ComputeFailed.class, () -> compute.launch(node("node-port-b", 7, null)));
+        ProviderRejected failed = assertThrows(ProviderRejected.class, () -> compute.launch(node("node-port-b", 7, null)));
         assertTrue(failed.getMessage().contains("No capacity"), failed.getMessage());
         assertTrue(liveTasks("node-port-b").isEmpty());
         compute.terminate(node("node-port-a", 7, first));
@@ -126,7 +127,7 @@ class EcsComputeTest {
     @Test
     void terminateStopsEveryTaskOfTheNodeAndIsIdempotent() {
         String arn = compute.launch(node("node-gone", 11, null));
-        assertTrue(compute.managed().stream().anyMatch(t -> t.arn().equals(arn) && t.nodeId().equals("node-gone")
+        assertTrue(compute.managed().stream().anyMatch(t -> t.id().equals(arn) && t.nodeId().equals("node-gone")
                 && t.region().equals(REGION) && t.phase() == InstanceStatus.Phase.RUNNING));
 
         compute.terminate(node("node-gone", 11, arn));
@@ -135,7 +136,7 @@ class EcsComputeTest {
         assertTrue(liveTasks("node-gone").isEmpty());
         assertEquals(InstanceStatus.Phase.GONE, compute.describe(node("node-gone", 11, arn)).phase());
         assertEquals(InstanceStatus.Phase.GONE, compute.describe(node("node-gone", 11, null)).phase());
-        assertFalse(compute.managed().stream().anyMatch(t -> t.arn().equals(arn)));
+        assertFalse(compute.managed().stream().anyMatch(t -> t.id().equals(arn)));
         // The slot is free again: another node can run on its port.
         String next = compute.launch(node("node-after", 11, null));
         compute.terminate(node("node-after", 11, next));
@@ -144,7 +145,7 @@ class EcsComputeTest {
     @Test
     void anOrphanTaskIsStoppedByTheReconcilersCall() {
         String arn = compute.launch(node("node-orphan", 13, null));
-        EcsCompute.ManagedTask orphan = compute.managed().stream().filter(t -> t.arn().equals(arn)).findFirst().orElseThrow();
+        ComputeProvider.ManagedResource orphan = compute.managed().stream().filter(t -> t.id().equals(arn)).findFirst().orElseThrow();
         compute.terminateResource(orphan);
         assertTrue(liveTasks("node-orphan").isEmpty());
     }
@@ -152,7 +153,7 @@ class EcsComputeTest {
     @Test
     void containersCannotBeSuspended() {
         assertFalse(compute.canSuspend());
-        assertThrows(UnsupportedOperationException.class, () -> compute.suspend(node("node-x", 1, null)));
+        assertThrows(ProviderRejected.class, () -> compute.suspend(node("node-x", 1, null)));
     }
 
     private static Task task(String arn) {
@@ -168,6 +169,6 @@ class EcsComputeTest {
     static Node node(String id, int slot, String taskArn) {
         return new Node(id, "user-1", "buyer@test.example", "pro", REGION, "t4g.small", 10, "cs_1", null, null,
                 NodeState.LAUNCHING, 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z", "default", slot, taskArn, null,
-                null, null, null, null, null, null, 0, 0, null, List.of(), Map.of(), Map.of());
+                null, null, null, null, null, null, null, 0, 0, null, List.of(), Map.of(), Map.of());
     }
 }

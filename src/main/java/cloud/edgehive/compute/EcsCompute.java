@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
 import java.util.function.IntUnaryOperator;
 
+import cloud.edgehive.pipeline.ProviderRejected;
 import cloud.edgehive.store.Node;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Instance;
@@ -44,16 +45,12 @@ import software.amazon.awssdk.services.ecs.model.TransportProtocol;
  * as moto does). A container keeps no disk, so there is no suspend: a restart is a new task on the
  * same slot, and a suspended node would lose everything a stop is meant to keep.
  */
-public class EcsCompute {
+public class EcsCompute implements ComputeProvider {
 
     public static final String NAME = "ecs";
 
     /** Where a region's nodes run: cluster, the task definition to copy, the container that serves. */
     public record Placement(String cluster, String taskDefinition, String containerName) {
-    }
-
-    /** A task this service started (tagged managed-by), for the reconciler's audit. */
-    public record ManagedTask(String arn, String nodeId, String region, InstanceStatus.Phase phase) {
     }
 
     private static final int DESCRIBE_BATCH = 100;
@@ -72,11 +69,13 @@ public class EcsCompute {
         this.portOfSlot = portOfSlot;
     }
 
+    @Override
     public String name() {
         return NAME;
     }
 
     /** Idempotent: the node's running task if it has one, else a new task on its slot port. Returns the task ARN. */
+    @Override
     public String launch(Node node) {
         Optional<Task> running = live(node).stream().findFirst();
         if (running.isPresent()) {
@@ -106,7 +105,7 @@ public class EcsCompute {
         if (answer.tasks().isEmpty()) {
             // No host could take it (port taken, no memory or CPU left, no container instance): ECS
             // says so with failures, or (moto, a taken port) with nothing at all. Either way no task.
-            throw new ComputeFailed("No capacity for node " + node.nodeId() + " on port " + port + " in cluster "
+            throw new ProviderRejected(NAME, "NoCapacity", "No capacity for node " + node.nodeId() + " on port " + port + " in cluster "
                     + placement.cluster() + " (" + region + ")" + (answer.failures().isEmpty() ? ""
                     : ": " + answer.failures().stream().map(f -> f.reason() + (f.detail() == null ? "" : " " + f.detail())).toList()));
         }
@@ -117,50 +116,58 @@ public class EcsCompute {
      * The node's task: its running one (found by startedBy, so a restarted node's new task is seen),
      * else the recorded one (to tell STOPPED from not yet started). Address: the host's.
      */
+    @Override
     public InstanceStatus describe(Node node) {
         String region = ecs.regionOf(node.region());
         Task task = live(node).stream().findFirst().orElseGet(() -> recorded(node));
         if (task == null) {
-            return status(node.instanceId(), InstanceStatus.Phase.GONE, null, null);
+            return InstanceStatus.gone(node.instanceId());
         }
         InstanceStatus.Phase phase = phase(task);
-        String[] address = phase == InstanceStatus.Phase.RUNNING ? hostAddress(region, task) : new String[2];
-        return status(task.taskArn(), phase, address[0], address[1]);
+        String host = phase == InstanceStatus.Phase.RUNNING ? hostAddress(region, task) : null;
+        return new InstanceStatus(task.taskArn(), phase, host, hostPort(task, node));
     }
 
     /** A new task on the same slot: the old one is stopped first, since both would want its host port. */
+    @Override
     public void restart(Node node) {
         stopAll(node, "restart");
         launch(node);
     }
 
     /** A container keeps no disk: stopping it would lose what a suspension is meant to keep. */
+    @Override
     public boolean canSuspend() {
         return false;
     }
 
+    @Override
     public void suspend(Node node) {
-        throw new UnsupportedOperationException("ECS nodes cannot be suspended: a stopped task keeps nothing");
+        throw new ProviderRejected(NAME, "NotSupported", "ECS nodes cannot be suspended: a stopped task keeps nothing");
     }
 
+    @Override
     public void resume(Node node) {
-        throw new UnsupportedOperationException("ECS nodes cannot be suspended, so there is nothing to resume");
+        throw new ProviderRejected(NAME, "NotSupported", "ECS nodes cannot be suspended, so there is nothing to resume");
     }
 
     /** Stops every live task started for the node (the slot is released by the pipeline). Idempotent. */
+    @Override
     public void terminate(Node node) {
         stopAll(node, "terminated");
     }
 
     /** Stops one task the reconciler found without a live node. */
-    public void terminateResource(ManagedTask orphan) {
+    @Override
+    public void terminateResource(ManagedResource orphan) {
         ecs.in(orphan.region()).stopTask(b -> b.cluster(placements.apply(ecs.regionOf(orphan.region())).cluster())
-                .task(orphan.arn()).reason("edge-hive-cloud: orphan"));
+                .task(orphan.id()).reason("edge-hive-cloud: orphan"));
     }
 
     /** Every running task tagged managed-by, in every region in use. */
-    public List<ManagedTask> managed() {
-        List<ManagedTask> found = new ArrayList<>();
+    @Override
+    public List<ManagedResource> managed() {
+        List<ManagedResource> found = new ArrayList<>();
         for (String region : ecs.inUse()) {
             String cluster = placements.apply(region).cluster();
             EcsClient client = ecs.in(region);
@@ -169,7 +176,7 @@ public class EcsCompute {
             for (Task task : tasks(client, cluster, arns)) {
                 Map<String, String> tags = tags(task);
                 if (Ec2Compute.MANAGED_BY.equals(tags.get(Ec2Compute.TAG_MANAGED))) {
-                    found.add(new ManagedTask(task.taskArn(), tags.get(Ec2Compute.TAG_NODE), region, phase(task)));
+                    found.add(new ManagedResource(task.taskArn(), tags.get(Ec2Compute.TAG_NODE), region, phase(task)));
                 }
             }
         }
@@ -230,23 +237,31 @@ public class EcsCompute {
         return tasks;
     }
 
+    /** The host port: as ECS bound it when it says (moto does not), else the slot's, which the task definition maps. */
+    private int hostPort(Task task, Node node) {
+        return task.containers().stream().flatMap(c -> c.networkBindings().stream())
+                .map(b -> b.hostPort()).filter(p -> p != null && p > 0).findFirst()
+                .orElseGet(() -> node.slot() == null ? 0 : port(node));
+    }
+
     /** The host's public address (else private), from the task's container instance and its EC2 instance. */
-    private String[] hostAddress(String region, Task task) {
+    private String hostAddress(String region, Task task) {
         if (task.containerInstanceArn() == null) {
-            return new String[2];
+            return null;
         }
         List<ContainerInstance> hosts = ecs.in(region).describeContainerInstances(b -> b.cluster(clusterOf(task))
                 .containerInstances(task.containerInstanceArn())).containerInstances();
         if (hosts.isEmpty() || hosts.get(0).ec2InstanceId() == null) {
-            return new String[2];
+            return null;
         }
         String instanceId = hosts.get(0).ec2InstanceId();
         List<Instance> instances = new ArrayList<>();
         ec2.in(region).describeInstances(b -> b.instanceIds(instanceId)).reservations().forEach(r -> instances.addAll(r.instances()));
         if (instances.isEmpty()) {
-            return new String[2];
+            return null;
         }
-        return new String[] {instances.get(0).publicIpAddress(), instances.get(0).privateIpAddress()};
+        String publicIp = instances.get(0).publicIpAddress();
+        return publicIp != null && !publicIp.isEmpty() ? publicIp : instances.get(0).privateIpAddress();
     }
 
     /** The task definition that maps {@code port} on the host: found by family name, else registered. */
@@ -338,10 +353,6 @@ public class EcsCompute {
         Map<String, String> tags = new java.util.HashMap<>();
         task.tags().forEach(t -> tags.put(t.key(), t.value()));
         return tags;
-    }
-
-    private static InstanceStatus status(String id, InstanceStatus.Phase phase, String publicAddress, String privateAddress) {
-        return new InstanceStatus(id, phase, publicAddress, privateAddress);
     }
 
     private static Tag tag(String key, String value) {
