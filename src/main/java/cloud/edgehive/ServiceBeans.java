@@ -104,6 +104,7 @@ public class ServiceBeans implements CamelConfiguration {
         registry.bind("compute", compute);
         registry.bind("dns", dns);
         registry.bind("nodeMail", mail);
+        HooksWiring.wire(context, settings, nodes);
         Faults faults = new Faults();
         registry.bind("faults", faults);
         // One breaker per provider, shared by every route that calls it; only transient faults count,

@@ -20,6 +20,12 @@ public class Faults {
             if (t instanceof NotRunningYet || t instanceof io.github.resilience4j.circuitbreaker.CallNotPermittedException) {
                 return true;
             }
+            if (t instanceof ProviderUnavailable) {
+                return true;
+            }
+            if (t instanceof ProviderRejected) {
+                return false;
+            }
             if (t instanceof SdkServiceException service) {
                 return service.isThrottlingException() || service.statusCode() >= 500 || service.statusCode() == 429;
             }
