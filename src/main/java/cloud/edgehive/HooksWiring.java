@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import cloud.edgehive.hooks.LambdaHooks;
+import cloud.edgehive.mail.ResendMail;
 import cloud.edgehive.store.NodeStore;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -35,6 +36,9 @@ final class HooksWiring {
                 .build();
         context.getRegistry().bind("lambdaClient", lambda);
         context.getRegistry().bind("lambdaHooks", new LambdaHooks(functions, nodes));
+        settings.optional("mail.resend.api-key").ifPresent(key -> context.getRegistry().bind("resendMail", new ResendMail(
+                new ResendMail.Config(java.net.URI.create(settings.text("mail.resend.base-url", "https://api.resend.com")), key,
+                        java.time.Duration.ofMillis(settings.number("mail.resend.timeout-ms", 10_000))), java.time.Clock.systemUTC())));
         if (!functions.isEmpty()) {
             LOG.info("Lambda hooks: {}", functions);
         }

@@ -107,6 +107,7 @@ public class ServiceBeans implements CamelConfiguration {
         HooksWiring.wire(context, settings, nodes);
         Faults faults = new Faults();
         registry.bind("faults", faults);
+        registry.bind("retryAfter", new cloud.edgehive.pipeline.RetryAfter());
         // One breaker per provider, shared by every route that calls it; only transient faults count,
         // so an outage opens it but a missing hosted zone or a still-starting instance does not.
         io.github.resilience4j.circuitbreaker.CircuitBreakerConfig breaker = io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.custom()
