@@ -1,8 +1,9 @@
 package cloud.edgehive.mail;
 
-/** One way of delivering email (smtp, outbox, resend), registered by name and chosen by mail.provider. */
+/** How email leaves (SMTP, an outbox folder, Resend), chosen by {@code mail.provider} from the provider catalog. */
 public interface MailSender {
 
+    /** The catalog name: "smtp", "outbox", "resend". */
     String name();
 
     /** Sends one message; the key (node id + email kind) makes a retried send a no-op where the provider allows. */

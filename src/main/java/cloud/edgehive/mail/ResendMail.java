@@ -96,10 +96,10 @@ public class ResendMail implements MailSender {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new ProviderUnavailable(name(), "no answer from " + emails() + ": " + e.getClass().getSimpleName(), null, e);
+            throw new ProviderUnavailable(name(), "no answer from " + emails() + ": " + e.getClass().getSimpleName(), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ProviderUnavailable(name(), "interrupted while sending", null, e);
+            throw new ProviderUnavailable(name(), "interrupted while sending", null);
         }
         int status = response.statusCode();
         String error = errorName(response.body());

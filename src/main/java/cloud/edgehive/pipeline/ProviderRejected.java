@@ -1,8 +1,8 @@
 package cloud.edgehive.pipeline;
 
 /**
- * A provider refused the request for good (a 4xx other than throttling): permanent, so the step fails
- * at once and compensates. The code and message go to the dead letter, never to what users see.
+ * A provider refused the request for good (a 4xx other than throttling): retrying cannot help, so the
+ * step fails at once. The code and message go to the dead letter, never to what users see.
  */
 public class ProviderRejected extends RuntimeException {
 

@@ -3,20 +3,16 @@ package cloud.edgehive.pipeline;
 import java.time.Duration;
 
 /**
- * A provider could not do the work now (5xx, 429, network): transient, so the step retries. A
- * {@code retryAfter} (the provider's own Retry-After) sets the next redelivery's delay.
+ * A provider could not answer now (5xx, 429, a network fault): transient, so the step is retried.
+ * A {@code retryAfter} the provider asked for becomes the next redelivery's delay.
  */
 public class ProviderUnavailable extends RuntimeException {
 
     private final String provider;
-    private final transient Duration retryAfter;
+    private final Duration retryAfter;
 
     public ProviderUnavailable(String provider, String message, Duration retryAfter) {
-        this(provider, message, retryAfter, null);
-    }
-
-    public ProviderUnavailable(String provider, String message, Duration retryAfter, Throwable cause) {
-        super(provider + ": " + message, cause);
+        super(provider + " unavailable: " + message);
         this.provider = provider;
         this.retryAfter = retryAfter;
     }
@@ -25,7 +21,7 @@ public class ProviderUnavailable extends RuntimeException {
         return provider;
     }
 
-    /** Null when the provider did not say. */
+    /** How long the provider asked us to wait, or null when it did not say. */
     public Duration retryAfter() {
         return retryAfter;
     }

@@ -1,36 +1,27 @@
 package cloud.edgehive.pipeline;
 
-import java.time.Duration;
-
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
 /**
- * Makes a step's next redelivery wait as long as the provider asked ({@link ProviderUnavailable#retryAfter},
- * from a 429's {@code Retry-After}) instead of the backoff's own delay. Runs when an exception occurs
- * (the routes' {@code onExceptionOccurredRef}), before Camel computes the delay: Camel takes a
- * {@code CamelRedeliveryDelay} header over its policy, so the header is set for a provider that
- * said how long, and removed otherwise (the next failure may be another kind).
+ * Honours a provider's {@code Retry-After}: when the failure is a {@link ProviderUnavailable} that
+ * names a wait, the next redelivery waits that long instead of the backoff's delay. Called by the
+ * error handling ({@code onExceptionOccurredRef}) before the redelivery delay is decided.
  */
 public class RetryAfter implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        Duration wait = requested(exchange.getException() != null ? exchange.getException()
-                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
-        if (wait == null) {
-            exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
-        } else {
-            exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, wait.toMillis());
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (failure == null) {
+            failure = exchange.getException();
         }
-    }
-
-    static Duration requested(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ProviderUnavailable unavailable) {
-                return unavailable.retryAfter();
+            if (t instanceof ProviderUnavailable unavailable && unavailable.retryAfter() != null) {
+                exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, unavailable.retryAfter().toMillis());
+                return;
             }
         }
-        return null;
+        exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
     }
 }
