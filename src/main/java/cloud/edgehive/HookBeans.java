@@ -33,7 +33,7 @@ final class HookBeans {
         w.bind("lambdaClient", AwsClients.configure(LambdaClient.builder(), s, "lambda")
                 .overrideConfiguration(c -> c.apiCallTimeout(timeout).retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build());
-        w.bind("lambdaHooks", new LambdaHooks(functions, store.nodes()));
+        w.bind("lambdaHooks", new LambdaHooks(functions, store.nodes(), w.context().createProducerTemplate()));
         if (!functions.isEmpty()) {
             LOG.info("Lambda hooks: {}", functions);
         }

@@ -10,6 +10,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -53,12 +54,13 @@ import software.amazon.awssdk.services.lambda.model.Runtime;
  * The Lambda hook call (routes/hooks.camel.yaml, camel-aws2-lambda invokeFunction) against moto's
  * Lambda without Docker, through a WireMock proxy that can turn an answer into a function error or
  * make it late: the function gets the node as JSON, its answer lands in the node's history, a
- * recorded answer is not asked again, an unconfigured point calls nothing, and a function error or
- * a timeout is a transient failure of the step.
+ * recorded answer is not asked again, an unconfigured point calls nothing, a function error or a
+ * timeout is a transient failure of the step, and a failing before-terminate is noted and returns.
  */
 class HooksTest {
 
     static final String AFTER_ACCESS_FUNCTION = "edgehive-hook-after-access";
+    static final String BEFORE_TERMINATE_FUNCTION = "edgehive-hook-before-terminate";
     static final String INVOCATIONS = "/2015-03-31/functions/" + AFTER_ACCESS_FUNCTION + "/invocations";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -70,10 +72,12 @@ class HooksTest {
     static void start() {
         cloud = TestCloud.fresh("hooks");
         createFunction(AFTER_ACCESS_FUNCTION);
+        createFunction(BEFORE_TERMINATE_FUNCTION);
         lambdaProxy = proxyToMoto();
         Map<String, String> config = new LinkedHashMap<>(cloud.config());
         config.put("aws.lambda.endpoint", lambdaProxy.baseUrl());
         config.put("hooks.after-access.function", AFTER_ACCESS_FUNCTION);
+        config.put("hooks.before-terminate.function", BEFORE_TERMINATE_FUNCTION);
         config.put("hooks.timeout-ms", "5000");
         // These tests hand nodes to the hook themselves; no reconciler may pick them up meanwhile.
         config.put("reconciler.initial-delay-ms", "3600000");
@@ -146,12 +150,29 @@ class HooksTest {
     void aPointWithoutAFunctionCallsNothing() {
         plainProxy();
         Node node = claimedNode("cs_test_hook_none-0", "none@example.com");
+        LambdaHooks unconfigured = new LambdaHooks(Map.of(), service.nodes(), service.context().createProducerTemplate());
 
-        Exchange done = runHook(node, LambdaHooks.BEFORE_TERMINATE);
+        Node after = unconfigured.run(LambdaHooks.AFTER_ACCESS, node);
 
-        assertNull(done.getException());
+        assertEquals(node, after);
         assertEquals(0, lambdaProxy.getAllServeEvents().size());
         assertEquals(node.version(), service.nodes().get(node.nodeId()).version());
+    }
+
+    @Test
+    void aFailingBeforeTerminateIsNotedAndTheWorkGoesOn() {
+        plainProxy();
+        lambdaProxy.stubFor(post(urlPathEqualTo("/2015-03-31/functions/" + BEFORE_TERMINATE_FUNCTION + "/invocations")).atPriority(1)
+                .willReturn(aResponse().withStatus(200).withHeader("X-Amz-Function-Error", "Unhandled")
+                        .withBody("{\"errorMessage\":\"archive failed\"}")));
+        Node node = claimedNode("cs_test_hook_bye-0", "bye@example.com");
+
+        Node after = hooks().run(LambdaHooks.BEFORE_TERMINATE, node);
+
+        String note = hookNote(after, "before-terminate");
+        assertTrue(note.startsWith("hook before-terminate (" + BEFORE_TERMINATE_FUNCTION + ") failed: ") && note.contains("archive failed"),
+                note);
+        assertEquals(after.version(), service.nodes().get(node.nodeId()).version(), "the returned node is the recorded one");
     }
 
     @Test
@@ -162,12 +183,10 @@ class HooksTest {
                 .withBody("{\"errorMessage\":\"CRM is down\",\"errorType\":\"RuntimeError\"}")));
         Node node = claimedNode("cs_test_hook_error-0", "error@example.com");
 
-        Exchange done = runHook(node, LambdaHooks.AFTER_ACCESS);
+        ProviderUnavailable failure = assertThrows(ProviderUnavailable.class, () -> hooks().run(LambdaHooks.AFTER_ACCESS, node));
 
-        ProviderUnavailable failure = done.getException(ProviderUnavailable.class);
-        assertNotNull(failure, "failed with " + done.getException());
         assertTrue(failure.getMessage().contains("Unhandled") && failure.getMessage().contains("CRM is down"), failure.getMessage());
-        assertTrue(new Faults().isTransient(done.getException()), "retried by the step");
+        assertTrue(new Faults().isTransient(failure), "retried by the step");
         assertNull(hookNote(service.nodes().get(node.nodeId()), "after-access"), "nothing recorded: the next try calls again");
     }
 
@@ -184,6 +203,10 @@ class HooksTest {
         assertTrue(new Faults().isTransient(done.getException()));
         assertEquals(1, lambdaProxy.findAll(postRequestedFor(urlPathEqualTo(INVOCATIONS))).size(), "the SDK did not retry the Invoke");
         assertNull(hookNote(service.nodes().get(node.nodeId()), "after-access"));
+    }
+
+    private static LambdaHooks hooks() {
+        return service.bean("lambdaHooks", LambdaHooks.class);
     }
 
     private static Exchange runHook(Node node, String point) {

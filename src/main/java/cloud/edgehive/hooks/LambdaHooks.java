@@ -5,6 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,6 +34,7 @@ public class LambdaHooks {
     public static final String BEFORE_TERMINATE = "before-terminate";
     public static final List<String> POINTS = List.of(AFTER_ACCESS, BEFORE_TERMINATE);
 
+    private static final Logger LOG = LoggerFactory.getLogger(LambdaHooks.class);
     private static final int MAX_RECORDED = 2000;
     /**
      * Non-ASCII escaped: camel-aws2-lambda encodes a String payload with the JVM's default charset,
@@ -39,9 +45,10 @@ public class LambdaHooks {
 
     private final Map<String, String> functions;
     private final NodeStore nodes;
+    private final ProducerTemplate routes;
 
     /** {@code functions}: point → function name or ARN; a point without one does nothing. */
-    public LambdaHooks(Map<String, String> functions, NodeStore nodes) {
+    public LambdaHooks(Map<String, String> functions, NodeStore nodes, ProducerTemplate routes) {
         functions.keySet().forEach(point -> {
             if (!POINTS.contains(point)) {
                 throw new IllegalStateException("Unknown hook point '" + point + "' (known: " + POINTS + ")");
@@ -49,6 +56,41 @@ public class LambdaHooks {
         });
         this.functions = Map.copyOf(functions);
         this.nodes = nodes;
+        this.routes = routes;
+    }
+
+    /**
+     * Runs {@code point}'s function for the node (route {@code run-hook}) and returns the node as
+     * recorded after it. At {@value #AFTER_ACCESS} a failure is thrown to the calling step (its retries,
+     * then compensation); at {@value #BEFORE_TERMINATE} it is noted in the node's history and the node
+     * returned, so termination goes on.
+     */
+    public Node run(String point, Node node) {
+        if (!pending(node, point)) {
+            return node;
+        }
+        Exchange done = routes.send("direct:run-hook", exchange -> {
+            exchange.setProperty("nodeId", node.nodeId());
+            exchange.setVariable("node", node);
+            exchange.setVariable("hook", point);
+        });
+        Exception failure = done.getException();
+        if (failure == null) {
+            return done.getVariable("node", Node.class);
+        }
+        if (BEFORE_TERMINATE.equals(point)) {
+            LOG.warn("Hook {} of node {} failed: {}; going on", point, node.nodeId(), Faults.describe(failure));
+            return recordFailure(node, point, failure);
+        }
+        throw failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure.getMessage(), failure);
+    }
+
+    public Node afterAccess(Node node) {
+        return run(AFTER_ACCESS, node);
+    }
+
+    public Node beforeTerminate(Node node) {
+        return run(BEFORE_TERMINATE, node);
     }
 
     /** The function configured for {@code point}; null when none is. */
