@@ -12,6 +12,11 @@ import org.apache.camel.spi.Registry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import cloud.edgehive.access.cloudflare.CloudflareApi;
+import cloud.edgehive.access.cloudflare.CloudflareDns;
+import cloud.edgehive.access.cloudflare.CloudflareRecords;
+import cloud.edgehive.access.cloudflare.CloudflareTunnelAccess;
+import cloud.edgehive.access.cloudflare.CloudflareTunnels;
 import cloud.edgehive.billing.BillingRequests;
 import cloud.edgehive.billing.CheckoutSessions;
 import cloud.edgehive.billing.Dunning;
@@ -86,11 +91,15 @@ public class ServiceBeans implements CamelConfiguration {
                 java.time.Duration.ofDays(settings.integer("store.event-retention-days", 30)));
         DeadLetterStore deadLetters = new DeadLetterStore(dynamo, tables, clock, days(settings, "store.dead-letter-retention-days", 90));
 
-        ComputeProvider compute = compute(settings, registry, slots);
+        cloud.edgehive.auth.NodeTokens nodeTokens = new cloud.edgehive.auth.NodeTokens(settings.required("node.token-secret"));
+        DnsProvider dns = dns(settings, slots);
+        ComputeProvider compute = compute(settings, registry, slots, nodeTokens, dns);
         if (compute instanceof LocalCompute local) {
             local.recover(nodes::find);
         }
-        DnsProvider dns = dns(settings, slots);
+        registry.bind("nodeAgent", new cloud.edgehive.api.NodeAgent(nodeTokens, nodes::find,
+                dns instanceof CloudflareTunnelAccess tunnel ? tunnel::tunnelToken : null,
+                settings.seconds("node.tunnel-token-retry-seconds", 10)));
         NodeMail mail = new NodeMail(Path.of(settings.text("mail.templates-dir", "templates")),
                 settings.required("mail.from"));
 
@@ -264,7 +273,8 @@ public class ServiceBeans implements CamelConfiguration {
         return Path.of(settings.text("local.data-dir", "data/local"));
     }
 
-    private ComputeProvider compute(Settings settings, Registry registry, SlotAllocator slots) {
+    private ComputeProvider compute(Settings settings, Registry registry, SlotAllocator slots,
+                                    cloud.edgehive.auth.NodeTokens nodeTokens, DnsProvider dns) {
         String provider = settings.text("compute.provider", "ec2");
         // The launch-ec2 route's endpoint is created at start-up whatever the provider, so the client
         // always exists; with another provider it is never called (and needs no credentials).
@@ -274,9 +284,13 @@ public class ServiceBeans implements CamelConfiguration {
             case "local" -> new LocalCompute(localDir(settings).resolve("nodes"),
                     settings.optional("local.node-command").orElse(null), slots::portOf);
             case "ec2" -> {
-                UserData userData = new UserData(Path.of(settings.text("ec2.user-data-template", "cloud/user-data.sh")),
-                        settings.required("node.install-url"), settings.required("node.token-secret"),
-                        settings.optional("cloudflare.tunnel-token").orElse(null));
+                // Nothing shared by two nodes goes into user-data: a tunnel node fetches its own
+                // tunnel token from this service with its node token (NodeAgent).
+                UserData userData = new UserData(Path.of(settings.text("ec2.user-data-template", "cloud/user-data.sh")), nodeTokens,
+                        new UserData.Options(settings.required("node.install-url"),
+                                settings.optional("node.cloud-url").orElse(settings.text("web.base-url", "")),
+                                dns instanceof CloudflareTunnelAccess ? "cloudflare" : "",
+                                settings.text("cloudflare.cloudflared-version", "2025.10.1")));
                 yield new Ec2Compute(ec2, userData, new Ec2Compute.Launch(
                         settings.optional("ec2.ami-id").orElse(null),
                         settings.text("ec2.ami-name-pattern", "al2023-ami-2023*-arm64"),
@@ -301,8 +315,25 @@ public class ServiceBeans implements CamelConfiguration {
             case "sslip" -> new SslipDns(settings.text("sslip.domain", "sslip.io"), scheme,
                     settings.flag("sslip.with-port", false), slots::portOf);
             case "local" -> new LocalDns(scheme, slots::portOf);
-            default -> throw new IllegalStateException("Unknown dns.provider '" + provider + "' (supported: route53, sslip, local)");
+            case CloudflareTunnelAccess.NAME -> new CloudflareTunnelAccess(
+                    new CloudflareTunnels(cloudflareApi(settings), settings.required("cloudflare.account-id")),
+                    new CloudflareRecords(cloudflareApi(settings), settings.required("cloudflare.zone-id")),
+                    new CloudflareTunnelAccess.Config(settings.required("dns.zone"),
+                            settings.text("cloudflare.tunnel.service", "http://localhost:8080"),
+                            settings.text("cloudflare.name-prefix", "edge-hive-"), scheme));
+            case CloudflareDns.NAME -> new CloudflareDns(
+                    new CloudflareRecords(cloudflareApi(settings), settings.required("cloudflare.zone-id")),
+                    new CloudflareDns.Config(settings.required("dns.zone"), settings.flag("cloudflare.proxied", true),
+                            settings.integer("dns.ttl", 60), settings.text("cloudflare.name-prefix", "edge-hive-"), scheme));
+            default -> throw new IllegalStateException("Unknown dns.provider '" + provider
+                    + "' (supported: route53, sslip, local, cloudflare, cloudflare-tunnel)");
         };
+    }
+
+    /** Cloudflare's API with the operator's API token (from the environment or a secret store; never logged). */
+    private static CloudflareApi cloudflareApi(Settings settings) {
+        return new CloudflareApi(settings.text("cloudflare.api-base", "https://api.cloudflare.com/client/v4"),
+                settings.required("cloudflare.api-token"), settings.seconds("cloudflare.timeout-seconds", 15));
     }
 
     /** Region, endpoint override and HTTP client, the same for every AWS client. */

@@ -12,7 +12,7 @@ import cloud.edgehive.store.Node;
  * an IPv4 address gets an A record, an IPv6 address an AAAA, a hostname (an ECS host, a load
  * balancer) a CNAME. Proxied through Cloudflare or not, by configuration.
  */
-public class CloudflareDns {
+public class CloudflareDns implements cloud.edgehive.dns.DnsProvider {
 
     public static final String NAME = "cloudflare";
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
@@ -44,6 +44,7 @@ public class CloudflareDns {
     }
 
     /** Creates or adopts the node's record pointing at {@code host}. Idempotent. */
+    @Override
     public Access publish(Node node, String host) {
         if (host == null || host.isBlank()) {
             throw new IllegalStateException("Node " + node.nodeId() + " has no host to publish");
@@ -56,6 +57,11 @@ public class CloudflareDns {
 
     public void unpublish(Node node) {
         records.deleteNamed(hostname(node));
+    }
+
+    @Override
+    public void remove(Node node) {
+        unpublish(node);
     }
 
     public List<ManagedName> managed() {

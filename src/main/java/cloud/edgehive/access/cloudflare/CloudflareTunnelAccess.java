@@ -22,7 +22,7 @@ import cloud.edgehive.store.Node;
  * The node fetches its tunnel's token itself after boot ({@link #tunnelToken}), so the token is in
  * no user-data, launch request or log.
  */
-public class CloudflareTunnelAccess {
+public class CloudflareTunnelAccess implements cloud.edgehive.dns.DnsProvider {
 
     public static final String NAME = "cloudflare-tunnel";
 
@@ -74,6 +74,16 @@ public class CloudflareTunnelAccess {
     /** Tunnel, ingress and record: everything that makes the node reachable. Idempotent. */
     public Access publish(Node node) {
         return publishRecord(node, openTunnel(node));
+    }
+
+    @Override
+    public Access publish(Node node, String address) {
+        return publish(node);
+    }
+
+    @Override
+    public void remove(Node node) {
+        unpublish(node);
     }
 
     /** Record first (so the name never points at a tunnel being deleted), then the tunnel. Idempotent. */
