@@ -17,6 +17,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import cloud.edgehive.auth.NodeTokens;
 import cloud.edgehive.harness.Api;
 import cloud.edgehive.harness.CloudflareDouble;
@@ -50,10 +52,10 @@ class CloudflareTunnelTest {
         cloud = TestCloud.fresh("cloudflare-tunnel");
         cloudflare = CloudflareDouble.start(API_TOKEN);
         Map<String, String> config = new java.util.LinkedHashMap<>(cloud.config());
-        config.putAll(Map.of("dns.provider", "cloudflare-tunnel", "cloudflare.api-base", cloudflare.baseUrl(),
+        config.putAll(Map.of("access.provider", "cloudflare-tunnel", "cloudflare.api-base", cloudflare.baseUrl(),
                 "cloudflare.api-token", API_TOKEN, "cloudflare.account-id", CloudflareDouble.ACCOUNT,
                 "cloudflare.zone-id", CloudflareDouble.ZONE, "node.cloud-url", "https://cloud.test.example",
-                "node.token-secret", NODE_TOKEN_SECRET));
+                "node.token-secret", NODE_TOKEN_SECRET, "reconciler.terminate-orphans", "true"));
         service = RunningService.start(config);
         api = new Api(service);
     }
@@ -81,6 +83,9 @@ class CloudflareTunnelTest {
         String hostname = a.hostLabel() + "." + TestCloud.ZONE;
         assertEquals("https://" + hostname, a.url());
         CloudflareDouble.Tunnel tunnelA = tunnelOf(a);
+        JsonNode detail = Api.json(api.get("/api/v1/nodes/" + a.nodeId(), Tokens.user("user-cs_test_cft_a")));
+        assertEquals(tunnelA.id, detail.at("/tunnel/id").asText(), detail.toString());
+        assertEquals("inactive", detail.at("/tunnel/status").asText(), detail.toString());
         assertEquals(1, cloudflare.liveTunnels().stream().filter(t -> t.name.equals("edge-hive-" + a.nodeId())).count());
         assertEquals("[{\"hostname\":\"" + hostname + "\",\"service\":\"http://localhost:8080\"},{\"service\":\"http_status:404\"}]",
                 tunnelA.config.path("ingress").toString());
@@ -117,8 +122,11 @@ class CloudflareTunnelTest {
             HttpResponse<String> terminated = api.delete("/api/v1/nodes/" + node.nodeId(), admin);
             assertEquals(200, terminated.statusCode(), terminated.body());
         }
-        assertTrue(cloudflare.liveTunnels().isEmpty(), "no tunnel left");
-        assertTrue(cloudflare.records().isEmpty(), "no record left: " + cloudflare.records());
+        for (Node node : List.of(a, b)) {
+            assertTrue(cloudflare.liveTunnels().stream().noneMatch(t -> t.name.equals("edge-hive-" + node.nodeId())), "no tunnel left");
+            assertTrue(cloudflare.records().stream().noneMatch(r -> r.comment().equals("edge-hive-" + node.nodeId())
+                    || r.name().startsWith(node.hostLabel())), "no record left: " + cloudflare.records());
+        }
         assertProblem(410, fetch(a.nodeId(), tokens.tokenOf(a.nodeId())), "a terminated node gets no token");
         assertEquals(0, cloudflare.refusedAuth(), "every call carried the API token");
     }
@@ -135,6 +143,37 @@ class CloudflareTunnelTest {
                 .noneMatch(t -> t.name.equals("edge-hive-" + failed.nodeId())), () -> "tunnel still there: " + cloudflare.liveTunnels());
         assertTrue(cloudflare.records().stream().noneMatch(r -> r.name().startsWith(failed.hostLabel())));
         cloudflare.clearFaults();
+    }
+
+    @Test
+    void theReconcilerRecordsTunnelStatusNotesDriftAndRemovesOrphans() {
+        cloudflare.addTunnel("edge-hive-cs_test_cft_ghost-0");
+        cloudflare.addRecord("CNAME", "node-ghost." + TestCloud.ZONE, "ghost.cfargotunnel.com", true, "edge-hive-cs_test_cft_ghost-0");
+        cloudflare.addRecord("A", "www." + TestCloud.ZONE, "198.51.100.7", true, "the operator's own");
+        buy("cs_test_cft_watch");
+        Node node = ready("cs_test_cft_watch-0");
+        String user = Tokens.user("user-cs_test_cft_watch");
+
+        cloudflare.connect("edge-hive-" + node.nodeId(), "healthy");
+        Map<String, List<String>> findings = audit();
+        assertFalse(findings.get("drift").contains(node.nodeId()), findings.toString());
+        assertEquals(2, findings.get("access-orphan").size(), findings.toString());
+        assertTrue(cloudflare.liveTunnels().stream().noneMatch(t -> t.name.contains("ghost")), "the orphan tunnel was removed");
+        assertTrue(cloudflare.records().stream().noneMatch(r -> r.name().startsWith("node-ghost")), "the orphan record was removed");
+        assertTrue(cloudflare.records().stream().anyMatch(r -> r.name().startsWith("www.")), "the operator's record stays");
+        assertEquals("healthy", Api.json(api.get("/api/v1/nodes/" + node.nodeId(), user)).at("/tunnel/status").asText());
+
+        cloudflare.connect("edge-hive-" + node.nodeId(), "down");
+        assertTrue(audit().get("drift").contains(node.nodeId()));
+        Node drifted = service.nodes().get(node.nodeId());
+        assertEquals("down", drifted.tunnelStatus());
+        assertTrue(drifted.drift().contains("is down while the node is READY"), drifted.drift());
+        assertEquals("down", Api.json(api.get("/api/v1/nodes/" + node.nodeId(), user)).at("/tunnel/status").asText());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, List<String>> audit() {
+        return service.context().createProducerTemplate().requestBody("direct:reconcile", null, Map.class);
     }
 
     private static void buy(String session) {

@@ -29,11 +29,13 @@ public class UserData {
     public record Options(String installUrl, String cloudUrl, String tunnel, String cloudflaredVersion) {
     }
 
+    private final Path templateFile;
     private final Template template;
     private final NodeTokens tokens;
     private final Options options;
 
     public UserData(Path templateFile, NodeTokens tokens, Options options) {
+        this.templateFile = templateFile;
         try {
             this.template = Mustache.compiler().escapeHTML(false).strictSections(false)
                     .compile(Files.readString(templateFile, StandardCharsets.UTF_8));
@@ -42,6 +44,11 @@ public class UserData {
         }
         this.tokens = tokens;
         this.options = options;
+    }
+
+    /** The template file operators edit (readiness checks it stays readable). */
+    public Path templateFile() {
+        return templateFile;
     }
 
     public String render(Node node) {

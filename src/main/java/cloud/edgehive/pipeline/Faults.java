@@ -17,8 +17,8 @@ public class Faults {
 
     public boolean isTransient(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof NotRunningYet || t instanceof io.github.resilience4j.circuitbreaker.CallNotPermittedException
-                    || t instanceof ProviderUnavailable) {
+            if (t instanceof NotRunningYet || t instanceof ProviderUnavailable
+                    || t instanceof io.github.resilience4j.circuitbreaker.CallNotPermittedException) {
                 return true;
             }
             if (t instanceof ProviderRejected) {

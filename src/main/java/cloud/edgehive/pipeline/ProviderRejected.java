@@ -1,9 +1,8 @@
 package cloud.edgehive.pipeline;
 
 /**
- * A provider refused the request for good (a 4xx other than 429, or an answer that says it failed):
- * retrying cannot help. The code and message are the provider's, for the dead letter and operators;
- * users see a plain reason instead.
+ * A provider refused the request for good (a 4xx other than throttling): retrying cannot help, so the
+ * step fails at once. The code and message go to the dead letter, never to what users see.
  */
 public class ProviderRejected extends RuntimeException {
 

@@ -3,8 +3,8 @@ package cloud.edgehive.pipeline;
 import java.time.Duration;
 
 /**
- * A provider could not answer now (5xx, 429, a network fault): worth retrying. {@code retryAfter},
- * when the provider named one, is the least time to wait before the next attempt.
+ * A provider could not answer now (5xx, 429, a network fault): transient, so the step is retried.
+ * A {@code retryAfter} the provider asked for becomes the next redelivery's delay.
  */
 public class ProviderUnavailable extends RuntimeException {
 
@@ -12,13 +12,7 @@ public class ProviderUnavailable extends RuntimeException {
     private final Duration retryAfter;
 
     public ProviderUnavailable(String provider, String message, Duration retryAfter) {
-        super(provider + ": " + message);
-        this.provider = provider;
-        this.retryAfter = retryAfter;
-    }
-
-    public ProviderUnavailable(String provider, String message, Duration retryAfter, Throwable cause) {
-        super(provider + ": " + message, cause);
+        super(provider + " unavailable: " + message);
         this.provider = provider;
         this.retryAfter = retryAfter;
     }
@@ -27,7 +21,7 @@ public class ProviderUnavailable extends RuntimeException {
         return provider;
     }
 
-    /** Null when the provider did not say. */
+    /** How long the provider asked us to wait, or null when it did not say. */
     public Duration retryAfter() {
         return retryAfter;
     }

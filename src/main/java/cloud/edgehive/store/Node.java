@@ -30,7 +30,8 @@ public record Node(
         Integer slot,
         String instanceId,
         String launchedAt,
-        String publicIp,
+        String host,
+        Integer port,
         String dnsName,
         String url,
         String lastError,
@@ -41,7 +42,9 @@ public record Node(
         String drift,
         List<Map<String, String>> history,
         Map<String, String> notified,
-        Map<String, String> billing) {
+        Map<String, String> billing,
+        String tunnelId,
+        String tunnelStatus) {
 
     /** The short, DNS-safe name used for hostnames, e.g. {@code node-3f9c2a1b7d}. */
     public String hostLabel() {
@@ -78,6 +81,7 @@ public record Node(
             b.m().forEach((k, v) -> billing.put(k, v.s()));
         }
         Long slot = Items.number(item, "slot");
+        Long port = Items.number(item, "port");
         return new Node(
                 Items.text(item, "nodeId"),
                 Items.text(item, "userId"),
@@ -97,7 +101,9 @@ public record Node(
                 slot == null ? null : slot.intValue(),
                 Items.text(item, "instanceId"),
                 Items.text(item, "launchedAt"),
-                Items.text(item, "publicIp"),
+                // Records written before host and port existed named the address publicIp.
+                Items.text(item, "host") != null ? Items.text(item, "host") : Items.text(item, "publicIp"),
+                port == null ? null : port.intValue(),
                 Items.text(item, "dnsName"),
                 Items.text(item, "url"),
                 Items.text(item, "lastError"),
@@ -108,6 +114,8 @@ public record Node(
                 Items.text(item, "drift"),
                 List.copyOf(history),
                 Map.copyOf(notified),
-                Map.copyOf(billing));
+                Map.copyOf(billing),
+                Items.text(item, "tunnelId"),
+                Items.text(item, "tunnelStatus"));
     }
 }

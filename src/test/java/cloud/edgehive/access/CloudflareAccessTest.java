@@ -22,8 +22,6 @@ import cloud.edgehive.access.cloudflare.CloudflareDns;
 import cloud.edgehive.access.cloudflare.CloudflareRecords;
 import cloud.edgehive.access.cloudflare.CloudflareTunnelAccess;
 import cloud.edgehive.access.cloudflare.CloudflareTunnels;
-import cloud.edgehive.access.cloudflare.ManagedName;
-import cloud.edgehive.dns.Access;
 import cloud.edgehive.harness.CloudflareDouble;
 import cloud.edgehive.harness.CloudflareDouble.Record;
 import cloud.edgehive.pipeline.ProviderRejected;
@@ -70,7 +68,7 @@ class CloudflareAccessTest {
         Access again = tunnel.publish(node);
 
         String hostname = node.hostLabel() + "." + ZONE_NAME;
-        assertEquals(new Access(hostname, "https://" + hostname), access);
+        assertEquals(new Access(hostname, "https://" + hostname, tunnels0(), "inactive"), access);
         assertEquals(access, again);
         List<CloudflareDouble.Tunnel> tunnels = cloudflare.liveTunnels();
         assertEquals(1, tunnels.size());
@@ -146,10 +144,10 @@ class CloudflareAccessTest {
         tunnel.publish(kept);
         tunnel.publish(orphan);
         cloudflare.addRecord("A", "www." + ZONE_NAME, "198.51.100.2", true, "the operator's own");
-        List<ManagedName> managed = tunnel.managed();
-        assertEquals(Set.of("cs_test_keep-0", "cs_test_orphan-0"), managed.stream().map(ManagedName::nodeId).collect(Collectors.toSet()));
+        List<AccessProvider.PublishedName> managed = tunnel.managed();
+        assertEquals(Set.of("cs_test_keep-0", "cs_test_orphan-0"), managed.stream().map(AccessProvider.PublishedName::nodeId).collect(Collectors.toSet()));
         assertEquals(4, managed.size(), managed.toString());
-        managed.stream().filter(m -> m.nodeId().equals("cs_test_orphan-0")).forEach(tunnel::removeManaged);
+        managed.stream().filter(m -> m.nodeId().equals("cs_test_orphan-0")).forEach(tunnel::removeOrphan);
         assertEquals(List.of("edge-hive-cs_test_keep-0"), cloudflare.liveTunnels().stream().map(t -> t.name).toList());
         assertEquals(2, cloudflare.records().size(), "the operator's record stays");
     }
@@ -158,22 +156,24 @@ class CloudflareAccessTest {
     void driftWhenTheTunnelIsGoneOrDown() {
         Node node = TestNodes.node("cs_test_drift-0", "203.0.113.18");
         tunnel.publish(node);
-        assertTrue(tunnel.drift(node).orElseThrow().contains("inactive"));
+        assertTrue(tunnel.health(node).drift().contains("inactive"));
         cloudflare.connect("edge-hive-cs_test_drift-0", "healthy");
-        assertTrue(tunnel.drift(node).isEmpty());
+        assertEquals(new AccessProvider.Health("healthy", null), tunnel.health(node));
+        assertEquals(new AccessProvider.Health("healthy", null), tunnel.inspect(List.of(node)).get(node.nodeId()));
         cloudflare.connect("edge-hive-cs_test_drift-0", "down");
-        assertTrue(tunnel.drift(node).orElseThrow().contains("down"));
+        assertTrue(tunnel.inspect(List.of(node)).get(node.nodeId()).drift().contains("down"));
         tunnel.closeTunnel(node);
-        assertTrue(tunnel.drift(node).orElseThrow().contains("gone"));
+        assertEquals("gone", tunnel.health(node).status());
+        assertTrue(tunnel.health(node).drift().contains("gone"));
     }
 
     @Test
     void dnsProviderPublishesAnARecordOrACnameForAHostname() {
         Node vm = TestNodes.node("cs_test_dns-0", "203.0.113.19");
         Node container = TestNodes.node("cs_test_dns-1", "ec2-3-4-5-6.compute-1.amazonaws.com");
-        Access access = dns.publish(vm, "203.0.113.19");
-        dns.publish(vm, "203.0.113.19");
-        dns.publish(container, "ec2-3-4-5-6.compute-1.amazonaws.com");
+        Access access = dns.publish(vm);
+        dns.publish(vm);
+        dns.publish(container);
         assertEquals("https://" + vm.hostLabel() + "." + ZONE_NAME, access.url());
         Map<String, Record> byName = cloudflare.records().stream().collect(Collectors.toMap(Record::name, r -> r));
         assertEquals(2, byName.size());
@@ -183,7 +183,7 @@ class CloudflareAccessTest {
         assertTrue(a.proxied());
         assertEquals("CNAME", byName.get(container.hostLabel() + "." + ZONE_NAME).type());
         // A new address overwrites the record instead of adding one.
-        dns.publish(vm, "203.0.113.99");
+        dns.publish(TestNodes.node("cs_test_dns-0", "203.0.113.99"));
         assertEquals(2, cloudflare.records().size());
         assertEquals(2, dns.managed().size());
         dns.unpublish(vm);
@@ -214,6 +214,10 @@ class CloudflareAccessTest {
         assertEquals("10000", refused.code());
         assertFalse(refused.getMessage().contains("not-the-token"));
         assertEquals(1, cloudflare.refusedAuth());
+    }
+
+    private static String tunnels0() {
+        return cloudflare.liveTunnels().get(0).id;
     }
 
     private static long count(String regex) {

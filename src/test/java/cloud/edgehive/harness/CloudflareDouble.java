@@ -132,6 +132,13 @@ public final class CloudflareDouble implements AutoCloseable {
         records.put(id, new Record(id, type, name, content, proxied, 1, comment));
     }
 
+    /** A tunnel made by someone else (or by a worker that died before recording it). */
+    public Tunnel addTunnel(String name) {
+        Tunnel tunnel = new Tunnel(name);
+        tunnels.add(tunnel);
+        return tunnel;
+    }
+
     /** "cloudflared" connects to the named tunnel: healthy, with connections. */
     public void connect(String tunnelName, String status) {
         liveTunnels().stream().filter(t -> t.name.equals(tunnelName)).forEach(t -> {

@@ -125,7 +125,7 @@ public class CloudflareApi {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new ProviderUnavailable(PROVIDER, what + " failed: " + e.getClass().getSimpleName(), null, e);
+            throw new ProviderUnavailable(PROVIDER, what + " failed: " + e.getClass().getSimpleName(), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProviderUnavailable(PROVIDER, what + " interrupted", null);

@@ -3,7 +3,8 @@ package cloud.edgehive.access.cloudflare;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import cloud.edgehive.dns.Access;
+import cloud.edgehive.access.Access;
+import cloud.edgehive.access.AccessProvider;
 import cloud.edgehive.store.Node;
 
 /**
@@ -12,15 +13,19 @@ import cloud.edgehive.store.Node;
  * an IPv4 address gets an A record, an IPv6 address an AAAA, a hostname (an ECS host, a load
  * balancer) a CNAME. Proxied through Cloudflare or not, by configuration.
  */
-public class CloudflareDns implements cloud.edgehive.dns.DnsProvider {
+public class CloudflareDns implements AccessProvider {
 
     public static final String NAME = "cloudflare";
+    /** {@link PublishedName#id()} prefixes: what kind of Cloudflare object an orphan is. */
+    static final String TUNNEL = "tunnel/";
+    static final String RECORD = "dns/";
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     /**
      * @param zone    the Cloudflare zone's name
-     * @param proxied whether traffic goes through Cloudflare (then the TTL is automatic)
-     * @param ttl     seconds, for records that are not proxied (1 = automatic)
+     * @param proxied whether traffic goes through Cloudflare (then the TTL is automatic and the URL
+     *                has no port: Cloudflare's proxy serves the standard ones)
+     * @param ttl     seconds, for records that are not proxied
      * @param prefix  marks this service's records (their comment is {@code <prefix><node id>})
      * @param scheme  the scheme of the URL users get
      */
@@ -35,6 +40,7 @@ public class CloudflareDns implements cloud.edgehive.dns.DnsProvider {
         this.config = config;
     }
 
+    @Override
     public String name() {
         return NAME;
     }
@@ -43,34 +49,34 @@ public class CloudflareDns implements cloud.edgehive.dns.DnsProvider {
         return node.hostLabel() + "." + config.zone();
     }
 
-    /** Creates or adopts the node's record pointing at {@code host}. Idempotent. */
+    /** Creates or adopts the node's record pointing at its host. Idempotent. */
     @Override
-    public Access publish(Node node, String host) {
+    public Access publish(Node node) {
+        String host = node.host();
         if (host == null || host.isBlank()) {
             throw new IllegalStateException("Node " + node.nodeId() + " has no host to publish");
         }
         String hostname = hostname(node);
         records.ensure(typeOf(host), hostname, host, config.proxied(), config.proxied() ? 1 : config.ttl(),
                 config.prefix() + node.nodeId());
-        return new Access(hostname, config.scheme() + "://" + hostname);
+        String port = !config.proxied() && node.port() != null ? ":" + node.port() : "";
+        return new Access(hostname, config.scheme() + "://" + hostname + port);
     }
 
+    @Override
     public void unpublish(Node node) {
         records.deleteNamed(hostname(node));
     }
 
     @Override
-    public void remove(Node node) {
-        unpublish(node);
-    }
-
-    public List<ManagedName> managed() {
+    public List<PublishedName> managed() {
         return managedRecords(records, config.prefix());
     }
 
-    public void removeManaged(ManagedName orphan) {
-        if (orphan.id().startsWith(ManagedName.RECORD)) {
-            records.delete(orphan.id().substring(ManagedName.RECORD.length()));
+    @Override
+    public void removeOrphan(PublishedName orphan) {
+        if (orphan.id().startsWith(RECORD)) {
+            records.delete(orphan.id().substring(RECORD.length()));
         }
     }
 
@@ -81,9 +87,9 @@ public class CloudflareDns implements cloud.edgehive.dns.DnsProvider {
         return host.contains(":") ? "AAAA" : "CNAME";
     }
 
-    static List<ManagedName> managedRecords(CloudflareRecords records, String prefix) {
+    static List<PublishedName> managedRecords(CloudflareRecords records, String prefix) {
         return records.commented(prefix).stream()
-                .map(r -> new ManagedName(ManagedName.RECORD + r.id(), r.comment().substring(prefix.length()), r.name()))
+                .map(r -> new PublishedName(RECORD + r.id(), r.comment().substring(prefix.length()), r.name()))
                 .toList();
     }
 }

@@ -1,11 +1,17 @@
 package cloud.edgehive.access.cloudflare;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
+import cloud.edgehive.access.Access;
+import cloud.edgehive.access.AccessProvider;
+import cloud.edgehive.access.NodeTunnels;
 import cloud.edgehive.access.cloudflare.CloudflareTunnels.Tunnel;
-import cloud.edgehive.dns.Access;
 import cloud.edgehive.store.Node;
 
 /**
@@ -22,7 +28,7 @@ import cloud.edgehive.store.Node;
  * The node fetches its tunnel's token itself after boot ({@link #tunnelToken}), so the token is in
  * no user-data, launch request or log.
  */
-public class CloudflareTunnelAccess implements cloud.edgehive.dns.DnsProvider {
+public class CloudflareTunnelAccess implements AccessProvider, NodeTunnels {
 
     public static final String NAME = "cloudflare-tunnel";
 
@@ -45,8 +51,14 @@ public class CloudflareTunnelAccess implements cloud.edgehive.dns.DnsProvider {
         this.config = config;
     }
 
+    @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public String tunnelClient() {
+        return "cloudflare";
     }
 
     public String hostname(Node node) {
@@ -64,29 +76,21 @@ public class CloudflareTunnelAccess implements cloud.edgehive.dns.DnsProvider {
         return tunnel;
     }
 
-    /** The CNAME to the node's tunnel (which must exist). Idempotent. */
+    /** The CNAME to the node's tunnel. Idempotent. */
     public Access publishRecord(Node node, Tunnel tunnel) {
         String hostname = hostname(node);
         records.ensure("CNAME", hostname, tunnel.cnameTarget(), true, 1, config.prefix() + node.nodeId());
-        return new Access(hostname, config.scheme() + "://" + hostname);
+        return new Access(hostname, config.scheme() + "://" + hostname, tunnel.id(), tunnel.status());
     }
 
     /** Tunnel, ingress and record: everything that makes the node reachable. Idempotent. */
+    @Override
     public Access publish(Node node) {
         return publishRecord(node, openTunnel(node));
     }
 
-    @Override
-    public Access publish(Node node, String address) {
-        return publish(node);
-    }
-
-    @Override
-    public void remove(Node node) {
-        unpublish(node);
-    }
-
     /** Record first (so the name never points at a tunnel being deleted), then the tunnel. Idempotent. */
+    @Override
     public void unpublish(Node node) {
         unpublishRecord(node);
         closeTunnel(node);
@@ -105,43 +109,59 @@ public class CloudflareTunnelAccess implements cloud.edgehive.dns.DnsProvider {
         return tunnels.byName(tunnelName(node));
     }
 
-    /** The token for the node's own tunnel; empty while the tunnel does not exist yet. */
+    @Override
     public Optional<String> tunnelToken(Node node) {
         return tunnelOf(node).map(t -> tunnels.token(t.id()));
     }
 
     /**
-     * What is wrong with a READY node's tunnel, or empty when nothing is: no tunnel at all, or one
-     * that cannot serve traffic ({@code down}, or {@code inactive}: cloudflared never connected).
+     * From one listing of this service's tunnels: each READY node's tunnel status, and drift when the
+     * tunnel is gone or cannot serve traffic ({@code down}, or {@code inactive}: cloudflared never
+     * connected).
      */
-    public Optional<String> drift(Node node) {
-        Optional<Tunnel> tunnel = tunnelOf(node);
+    @Override
+    public Map<String, Health> inspect(List<Node> ready) {
+        Map<String, Tunnel> byName = tunnels.withPrefix(config.prefix()).stream()
+                .collect(Collectors.toMap(Tunnel::name, Function.identity(), (a, b) -> a));
+        Map<String, Health> health = new LinkedHashMap<>();
+        for (Node node : ready) {
+            health.put(node.nodeId(), health(tunnelName(node), Optional.ofNullable(byName.get(tunnelName(node)))));
+        }
+        return health;
+    }
+
+    /** One node's tunnel health, asked of Cloudflare now. */
+    public Health health(Node node) {
+        return health(tunnelName(node), tunnelOf(node));
+    }
+
+    private static Health health(String name, Optional<Tunnel> tunnel) {
         if (tunnel.isEmpty()) {
-            return Optional.of("Cloudflare tunnel " + tunnelName(node) + " is gone");
+            return new Health("gone", "Cloudflare tunnel " + name + " is gone");
         }
         String status = tunnel.get().status();
-        if ("down".equals(status) || "inactive".equals(status)) {
-            return Optional.of("Cloudflare tunnel " + tunnel.get().id() + " is " + status);
-        }
-        return Optional.empty();
+        boolean broken = "down".equals(status) || "inactive".equals(status);
+        return new Health(status, broken ? "Cloudflare tunnel " + tunnel.get().id() + " is " + status : null);
     }
 
     /** Every tunnel and record this service made, with the node each was made for. */
-    public List<ManagedName> managed() {
-        List<ManagedName> found = new ArrayList<>();
+    @Override
+    public List<PublishedName> managed() {
+        List<PublishedName> found = new ArrayList<>();
         for (Tunnel tunnel : tunnels.withPrefix(config.prefix())) {
-            found.add(new ManagedName(ManagedName.TUNNEL + tunnel.id(), tunnel.name().substring(config.prefix().length()), tunnel.name()));
+            found.add(new PublishedName(CloudflareDns.TUNNEL + tunnel.id(), tunnel.name().substring(config.prefix().length()),
+                    tunnel.name()));
         }
         found.addAll(CloudflareDns.managedRecords(records, config.prefix()));
         return found;
     }
 
-    /** Deletes one orphan {@link #managed()} reported. */
-    public void removeManaged(ManagedName orphan) {
-        if (orphan.id().startsWith(ManagedName.TUNNEL)) {
-            tunnels.delete(orphan.id().substring(ManagedName.TUNNEL.length()));
-        } else if (orphan.id().startsWith(ManagedName.RECORD)) {
-            records.delete(orphan.id().substring(ManagedName.RECORD.length()));
+    @Override
+    public void removeOrphan(PublishedName orphan) {
+        if (orphan.id().startsWith(CloudflareDns.TUNNEL)) {
+            tunnels.delete(orphan.id().substring(CloudflareDns.TUNNEL.length()));
+        } else if (orphan.id().startsWith(CloudflareDns.RECORD)) {
+            records.delete(orphan.id().substring(CloudflareDns.RECORD.length()));
         }
     }
 }
