@@ -9,9 +9,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,6 +60,7 @@ class CloudflareTunnelTest {
                 "cloudflare.api-token", API_TOKEN, "cloudflare.account-id", CloudflareDouble.ACCOUNT,
                 "cloudflare.zone-id", CloudflareDouble.ZONE, "node.cloud-url", "https://cloud.test.example",
                 "node.token-secret", NODE_TOKEN_SECRET, "reconciler.terminate-orphans", "true"));
+        config.put("retry.max-redeliveries", "5");
         service = RunningService.start(config);
         api = new Api(service);
     }
@@ -74,8 +79,20 @@ class CloudflareTunnelTest {
     }
 
     @Test
-    void aTunnelNodeIsReachableFetchesOnlyItsOwnTokenAndLeavesNothingBehind() {
-        buy("cs_test_cft_a");
+    void aTunnelNodeIsReachableFetchesOnlyItsOwnTokenAndLeavesNothingBehind() throws Exception {
+        // The same purchase delivered five times at once: one node, one tunnel, one record.
+        ExecutorService pool = Executors.newFixedThreadPool(5);
+        try {
+            List<Future<?>> deliveries = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                deliveries.add(pool.submit(() -> buy("cs_test_cft_a")));
+            }
+            for (Future<?> delivery : deliveries) {
+                delivery.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
         buy("cs_test_cft_b");
         Node a = ready("cs_test_cft_a-0");
         Node b = ready("cs_test_cft_b-0");
@@ -87,6 +104,7 @@ class CloudflareTunnelTest {
         assertEquals(tunnelA.id, detail.at("/tunnel/id").asText(), detail.toString());
         assertEquals("inactive", detail.at("/tunnel/status").asText(), detail.toString());
         assertEquals(1, cloudflare.liveTunnels().stream().filter(t -> t.name.equals("edge-hive-" + a.nodeId())).count());
+        assertEquals(1, service.nodes().byUser("user-cs_test_cft_a").size());
         assertEquals("[{\"hostname\":\"" + hostname + "\",\"service\":\"http://localhost:8080\"},{\"service\":\"http_status:404\"}]",
                 tunnelA.config.path("ingress").toString());
         List<CloudflareDouble.Record> records = cloudflare.records().stream().filter(r -> r.name().equals(hostname)).toList();
@@ -129,6 +147,19 @@ class CloudflareTunnelTest {
         }
         assertProblem(410, fetch(a.nodeId(), tokens.tokenOf(a.nodeId())), "a terminated node gets no token");
         assertEquals(0, cloudflare.refusedAuth(), "every call carried the API token");
+    }
+
+    @Test
+    void anAnswerLostAfterEachCloudflareCallStillLeavesOneTunnelAndOneRecord() {
+        cloudflare.loseAnswerOfNext("POST", "/accounts/[^/]+/cfd_tunnel");
+        cloudflare.loseAnswerOfNext("PUT", "/accounts/[^/]+/cfd_tunnel/[^/]+/configurations");
+        cloudflare.loseAnswerOfNext("POST", "/zones/[^/]+/dns_records");
+        buy("cs_test_cft_lost");
+        Node node = ready("cs_test_cft_lost-0");
+        assertEquals(1, cloudflare.liveTunnels().stream().filter(t -> t.name.equals("edge-hive-" + node.nodeId())).count());
+        assertEquals(1, cloudflare.records().stream().filter(r -> r.name().startsWith(node.hostLabel() + ".")).count());
+        assertTrue(cloudflare.requests().stream().filter(r -> r.matches("POST /accounts/.*/cfd_tunnel")).count() >= 1);
+        cloudflare.clearFaults();
     }
 
     @Test
