@@ -93,6 +93,13 @@ final class ProviderBeans {
         AccessProvider access = catalog.access().chosen(s);
         chosenAccess[0] = access;
         ComputeProvider compute = catalog.compute().chosen(s);
+        if (access instanceof NodeTunnels) {
+            String cloudUrl = s.optional("node.cloud-url").orElse(s.text("web.base-url"));
+            if (!cloudUrl.startsWith("https://")) {
+                LOG.warn("Nodes fetch their tunnel token from {} (node.cloud-url, else web.base-url): give them an https address they can reach",
+                        cloudUrl);
+            }
+        }
         MailSender mail = catalog.mail().chosen(s);
         if (compute instanceof LocalCompute local) {
             local.recover(store.nodes()::find);

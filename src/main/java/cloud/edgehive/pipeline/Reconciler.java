@@ -71,8 +71,14 @@ public class Reconciler {
         findings.put("stuck", stuck());
         findings.put("orphan", orphans(instances));
         List<String> drift = new ArrayList<>(drift(instances));
-        findings.put("access-orphan", accessOrphans());
-        accessDrift().stream().filter(id -> !drift.contains(id)).forEach(drift::add);
+        // The access provider's audit is separate from compute's: its outage must not hide the rest.
+        try {
+            findings.put("access-orphan", accessOrphans());
+            accessDrift().stream().filter(id -> !drift.contains(id)).forEach(drift::add);
+        } catch (RuntimeException e) {
+            LOG.warn("Reconciler could not audit access ({}): {}", access.name(), Faults.describe(e));
+            findings.put("access-orphan", List.of());
+        }
         findings.put("drift", drift);
         return findings;
     }

@@ -123,6 +123,19 @@ class CloudflareAccessTest {
     }
 
     @Test
+    void aTunnelThatReconnectedBeforeItsDeleteIsRetriedNotGivenUp() {
+        Node node = TestNodes.node("cs_test_reconnect-0", "203.0.113.21");
+        tunnel.publish(node);
+        cloudflare.failNext("DELETE", "/accounts/[^/]+/cfd_tunnel/[^/]+", 400,
+                CloudflareDouble.envelope(false, null, CloudflareDouble.error(1022, "Cannot delete tunnel because it has active connections")),
+                Map.of());
+        assertThrows(ProviderUnavailable.class, () -> tunnel.unpublish(node));
+        tunnel.unpublish(node);
+        assertTrue(cloudflare.liveTunnels().isEmpty());
+        assertTrue(cloudflare.records().isEmpty());
+    }
+
+    @Test
     void eachNodeGetsTheTokenOfItsOwnTunnelOnlyOnceItExists() {
         Node a = TestNodes.node("cs_test_tok-0", "203.0.113.14");
         Node b = TestNodes.node("cs_test_tok-1", "203.0.113.15");

@@ -8,6 +8,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import cloud.edgehive.pipeline.ProviderRejected;
+import cloud.edgehive.pipeline.ProviderUnavailable;
 
 /** Remotely managed Cloudflare Tunnels ({@code cfd_tunnel}) of one account. */
 public class CloudflareTunnels {
@@ -86,10 +87,17 @@ public class CloudflareTunnels {
 
     /**
      * Removes the tunnel: its connections first (Cloudflare refuses to delete a tunnel that still has
-     * some), then the tunnel. Idempotent: a tunnel already gone is the outcome wanted.
+     * some), then the tunnel. Idempotent: a tunnel already gone is the outcome wanted. A refusal of
+     * the delete itself is retried rather than final: cloudflared on an instance still shutting down
+     * can reconnect between the two calls.
      */
     public void delete(String tunnelId) {
         api.delete(base + "/" + tunnelId + "/connections");
-        api.delete(base + "/" + tunnelId);
+        try {
+            api.delete(base + "/" + tunnelId);
+        } catch (ProviderRejected refused) {
+            throw new ProviderUnavailable(CloudflareApi.PROVIDER, "tunnel " + tunnelId + " not deleted yet (" + refused.getMessage() + ")",
+                    null);
+        }
     }
 }
