@@ -468,8 +468,13 @@ public final class Bench {
             Tables tables = new Tables(prefix);
             NodeStore nodes = new NodeStore(dynamo, tables, Clock.systemUTC(), "bench", Duration.ofMinutes(5));
             for (int i = 0; i < 10; i++) {
-                nodes.create(new NodeRequest("bench-list-" + i, user, "u@bench.example", "pro", "us-east-1", "t4g.small", 10,
+                String id = "bench-list-" + i;
+                nodes.create(new NodeRequest(id, user, "u@bench.example", "pro", "us-east-1", "t4g.small", 10,
                         "cs_bench_list_" + i, "cus_list", "sub_list"));
+                // READY, so the service's reconciler leaves them alone (a REQUESTED node is work it would resume).
+                dynamo.updateItem(b -> b.tableName(tables.nodes()).key(Map.of("nodeId", AttributeValue.fromS(id)))
+                        .updateExpression("SET #state = :ready").expressionAttributeNames(Map.of("#state", "state"))
+                        .expressionAttributeValues(Map.of(":ready", AttributeValue.fromS("READY"))));
             }
         }
         long seedStart = System.nanoTime();
@@ -633,7 +638,7 @@ public final class Bench {
     }
 
     private Proc fleet() {
-        int size = counts.burstPurchases() + counts.pipelinePurchases() + 64;
+        int size = counts.burstPurchases() + counts.pipelinePurchases() + 200;
         Proc fleet = Proc.start("node-fleet", List.of("python3", repo.resolve("bench/node-fleet.py").toString(),
                 String.valueOf(SLOT_BASE), String.valueOf(size)), Map.of(), work, work, 0, 0);
         procs.add(fleet);
