@@ -34,6 +34,31 @@ public final class Settings {
                 "Missing configuration: " + key + " (environment variable " + envName(key) + ")"));
     }
 
+    /** A key whose default lives in application.properties (the only place defaults live). */
+    public String text(String key) {
+        return required(key);
+    }
+
+    public int integer(String key) {
+        return parse(key, required(key), Integer::parseInt);
+    }
+
+    public long number(String key) {
+        return parse(key, required(key), Long::parseLong);
+    }
+
+    public boolean flag(String key) {
+        return Boolean.parseBoolean(required(key));
+    }
+
+    public Duration seconds(String key) {
+        return Duration.ofSeconds(number(key));
+    }
+
+    public Duration days(String key) {
+        return Duration.ofDays(number(key));
+    }
+
     public int integer(String key, int fallback) {
         return optional(key).map(v -> parse(key, v, Integer::parseInt)).orElse(fallback);
     }

@@ -187,6 +187,8 @@ class DashboardBrowserTest {
 
         // A restart form posted without its CSRF token is refused and restarts nothing.
         page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Restart")).click();
+        // The confirmation page first: on a loaded machine the click's navigation may still be on its way.
+        assertThat(page.locator("h1")).hasText("Restart " + node.hostLabel() + "?");
         page.evaluate("() => document.querySelector('form.confirm input[name=csrf]').remove()");
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Restart " + node.hostLabel())).click();
         assertThat(page.locator("h1")).hasText("Form refused");

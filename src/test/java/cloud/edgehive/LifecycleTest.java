@@ -72,7 +72,7 @@ class LifecycleTest {
         assertEquals(NodeState.READY, resumed.state());
         Instance instance = instanceOf(node);
         assertEquals("running", instance.state().nameAsString());
-        assertEquals(instance.publicIpAddress(), resumed.publicIp());
+        assertEquals(instance.publicIpAddress(), resumed.host());
         assertEquals(instance.publicIpAddress(), recordValue(node));
     }
 

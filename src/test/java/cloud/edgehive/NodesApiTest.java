@@ -22,7 +22,7 @@ import cloud.edgehive.harness.Api;
 import cloud.edgehive.harness.RunningService;
 import cloud.edgehive.harness.TestCloud;
 import cloud.edgehive.store.NodeIds;
-import cloud.edgehive.dns.DnsProvider;
+import cloud.edgehive.access.AccessProvider;
 import cloud.edgehive.harness.StripeSigner;
 import cloud.edgehive.harness.Tokens;
 import cloud.edgehive.store.Node;
@@ -177,8 +177,8 @@ class NodesApiTest {
                 .instances().get(0);
         String address = instance(launched.instanceId()).publicIpAddress();
         Node running = service.nodes().advance(allocated, NodeState.RUNNING, Map.of(
-                "instanceId", AttributeValue.fromS(launched.instanceId()), "publicIp", AttributeValue.fromS(address)), "running");
-        service.bean("dns", DnsProvider.class).publish(running, address);
+                "instanceId", AttributeValue.fromS(launched.instanceId()), "host", AttributeValue.fromS(address)), "running");
+        service.bean("access", AccessProvider.class).publish(running);
 
         HttpResponse<String> deleted = api.delete("/api/v1/nodes/" + id, Tokens.user("user-published"));
         assertEquals(200, deleted.statusCode(), deleted.body());

@@ -85,7 +85,7 @@ public class DeadLetterAdmin {
             Node node = nodes.find(nodeId).orElseThrow(() -> new ProblemException(409, "Nothing to replay", "Node " + nodeId + " no longer exists"));
             if (node.state() == NodeState.FAILED) {
                 Map<String, AttributeValue> cleared = new HashMap<>();
-                for (String field : List.of("lastError", "deadLetterId", "failedStep", "instanceId", "launchedAt", "publicIp",
+                for (String field : List.of("lastError", "deadLetterId", "failedStep", "instanceId", "launchedAt", "host", "port",
                         "dnsName", "url", "slot", "pool")) {
                     cleared.put(field, null);
                 }

@@ -11,7 +11,8 @@ public record NodeDetail(
         String state,
         String url,
         String dnsName,
-        String publicIp,
+        String host,
+        Integer port,
         String instanceId,
         String region,
         String instanceType,
@@ -33,7 +34,7 @@ public record NodeDetail(
 
     /** {@code admin}: the recorded cause as it is (operators need the provider's message). */
     public static NodeDetail of(Node node, boolean admin) {
-        return new NodeDetail(node.nodeId(), node.hostLabel(), node.state().name(), node.url(), node.dnsName(), node.publicIp(),
+        return new NodeDetail(node.nodeId(), node.hostLabel(), node.state().name(), node.url(), node.dnsName(), node.host(), node.port(),
                 node.instanceId(), node.region(), node.instanceType(), node.storageGb(), node.plan(), node.createdAt(),
                 node.updatedAt(), admin ? node.lastError() : FailureReasons.plain(node),
                 node.history().stream().map(h -> new Step(h.get("state"), h.get("at"), h.get("note"))).toList());

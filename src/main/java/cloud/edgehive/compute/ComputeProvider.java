@@ -1,37 +1,46 @@
 package cloud.edgehive.compute;
 
 import java.util.List;
-import java.util.Optional;
 
 import cloud.edgehive.store.Node;
 
 /**
- * Where nodes run (EC2 instances, ECS tasks, local processes). Chosen by {@code compute.provider};
- * launching itself is the provider's route ({@code direct:launch-<provider>}), because each provider
- * launches through its own Camel component or client. Every operation here is idempotent.
+ * Where nodes run (EC2 instances, ECS tasks, local processes), chosen by {@code compute.provider}
+ * from the provider catalog. Every operation is idempotent; each implementation says in its own
+ * documentation what restart, suspend and resume mean for it (a container keeps no disk).
  */
 public interface ComputeProvider {
 
-    /** The node's live instance found by its tags, so a retried launch never starts a second one. */
-    Optional<String> findLaunched(Node node);
+    /** The catalog name: "ec2", "ecs", "local". */
+    String name();
 
+    /** Idempotent: finds the node's live resource first (tags / startedBy / name), else launches. Returns its id. */
+    String launch(Node node);
+
+    /** Current phase and address; the address is provider-neutral (host, port). */
     InstanceStatus describe(Node node);
 
-    /** Terminates the node's instance (and any other live instance tagged with its id). */
+    /** VM: reboot; container: a new task on the same slot. */
+    void restart(Node node);
+
+    /** Whether {@link #suspend} keeps the node's disk (ECS: false, a container keeps none). */
+    boolean canSuspend();
+
+    /** VM: stop (disk kept). */
+    void suspend(Node node);
+
+    /** VM: start. */
+    void resume(Node node);
+
+    /** Idempotent; everything tagged with the node id. */
     void terminate(Node node);
 
-    void reboot(Node node);
+    /** Reconciler clean-up of an orphan. */
+    void terminateResource(ManagedResource orphan);
 
-    void stop(Node node);
+    /** Every live resource tagged managed-by, in all regions in use: one listing for the audit. */
+    List<ManagedResource> managed();
 
-    void start(Node node);
-
-    /** Terminates one instance by id (an orphan the reconciler found). */
-    void terminateInstance(String instanceId);
-
-    /** Every instance (not terminated) tagged as managed by this service, with its phase: one listing for the audit. */
-    List<ManagedInstance> managed();
-
-    record ManagedInstance(String id, String nodeId, InstanceStatus.Phase phase) {
+    record ManagedResource(String id, String nodeId, String region, InstanceStatus.Phase phase) {
     }
 }

@@ -29,9 +29,11 @@ import software.amazon.awssdk.services.ec2.model.VolumeType;
 /**
  * Nodes as EC2 instances. The launch request carries everything the node needs (user-data, tags,
  * IMDSv2, an encrypted gp3 root volume) and the node id as ClientToken; because some endpoints
- * ignore ClientToken, {@link #findLaunched} looks the node up by tag before any launch.
+ * ignore ClientToken, {@link #launch} looks the node up by tag before any launch. Restart is a
+ * reboot; suspend stops the instance and keeps its disk; resume starts it again (usually with a new
+ * public IP, which the lifecycle republishes).
  */
-public class Ec2Compute implements ComputeProvider {
+public class Ec2Compute implements ComputeProvider, cloud.edgehive.ops.NeedsFiles {
 
     public static final String TAG_NODE = "edgehive:node-id";
     public static final String TAG_USER = "edgehive:user-id";
@@ -47,18 +49,43 @@ public class Ec2Compute implements ComputeProvider {
     }
 
     private final Ec2Client ec2;
+    private final String region;
     private final UserData userData;
     private final Launch launch;
     private volatile Image image;
 
-    public Ec2Compute(Ec2Client ec2, UserData userData, Launch launch) {
+    public Ec2Compute(Ec2Client ec2, String region, UserData userData, Launch launch) {
         this.ec2 = ec2;
+        this.region = region;
         this.userData = userData;
         this.launch = launch;
     }
 
-    /** The request the {@code launch-ec2} route hands to the aws2-ec2 component. */
-    public RunInstancesRequest runRequest(Node node) {
+    @Override
+    public String name() {
+        return "ec2";
+    }
+
+    @Override
+    public List<java.nio.file.Path> readable() {
+        return List.of(userData.templateFile());
+    }
+
+    @Override
+    public String launch(Node node) {
+        Optional<String> launched = tagged(node.nodeId()).stream()
+                .sorted(Comparator.comparing(Instance::launchTime))
+                .map(Instance::instanceId)
+                .findFirst();
+        if (launched.isPresent()) {
+            return launched.get();
+        }
+        RunInstancesResponse response = ec2.runInstances(runRequest(node));
+        return response.instances().get(0).instanceId();
+    }
+
+    /** Everything the node needs at first boot, with the node id as ClientToken. */
+    RunInstancesRequest runRequest(Node node) {
         Image ami = image();
         List<Tag> tags = List.of(
                 tag(TAG_NODE, node.nodeId()),
@@ -105,32 +132,21 @@ public class Ec2Compute implements ComputeProvider {
         return request.build();
     }
 
-    /** The instance id from the component's reply. */
-    public String launchedId(RunInstancesResponse response) {
-        return response.instances().get(0).instanceId();
-    }
-
-    @Override
-    public Optional<String> findLaunched(Node node) {
-        return tagged(node.nodeId()).stream()
-                .sorted(Comparator.comparing(Instance::launchTime))
-                .map(Instance::instanceId)
-                .findFirst();
-    }
-
     @Override
     public InstanceStatus describe(Node node) {
         if (!node.hasInstance()) {
-            return new InstanceStatus(null, InstanceStatus.Phase.GONE, null, null);
+            return InstanceStatus.gone(null);
         }
         List<Instance> found = instances(DescribeInstancesRequest.builder().filters(
                 Filter.builder().name("instance-id").values(node.instanceId()).build()).build());
         if (found.isEmpty()) {
-            return new InstanceStatus(node.instanceId(), InstanceStatus.Phase.GONE, null, null);
+            return InstanceStatus.gone(node.instanceId());
         }
         Instance instance = found.get(0);
-        return new InstanceStatus(instance.instanceId(), phase(instance.state().name()),
-                instance.publicIpAddress(), instance.privateIpAddress());
+        String host = instance.publicIpAddress() != null && !instance.publicIpAddress().isEmpty()
+                ? instance.publicIpAddress() : instance.privateIpAddress();
+        // The node listens on its own ports (the installer's defaults): no port to record.
+        return new InstanceStatus(instance.instanceId(), phase(instance.state().name()), host, 0);
     }
 
     @Override
@@ -150,33 +166,39 @@ public class Ec2Compute implements ComputeProvider {
     }
 
     @Override
-    public void terminateInstance(String instanceId) {
-        ec2.terminateInstances(b -> b.instanceIds(instanceId));
+    public void terminateResource(ManagedResource orphan) {
+        ec2.terminateInstances(b -> b.instanceIds(orphan.id()));
     }
 
     @Override
-    public void reboot(Node node) {
+    public void restart(Node node) {
         ec2.rebootInstances(b -> b.instanceIds(node.instanceId()));
     }
 
     @Override
-    public void stop(Node node) {
+    public boolean canSuspend() {
+        return true;
+    }
+
+    @Override
+    public void suspend(Node node) {
         ec2.stopInstances(b -> b.instanceIds(node.instanceId()));
     }
 
     @Override
-    public void start(Node node) {
+    public void resume(Node node) {
         ec2.startInstances(b -> b.instanceIds(node.instanceId()));
     }
 
     @Override
-    public List<ManagedInstance> managed() {
+    public List<ManagedResource> managed() {
         return instances(DescribeInstancesRequest.builder().filters(
                         Filter.builder().name("tag:" + TAG_MANAGED).values(MANAGED_BY).build(),
                         Filter.builder().name("instance-state-name").values(LIVE).build()).build())
                 .stream()
-                .map(i -> new ManagedInstance(i.instanceId(), i.tags().stream()
-                        .filter(t -> TAG_NODE.equals(t.key())).map(Tag::value).findFirst().orElse(null), phase(i.state().name())))
+                .map(i -> new ManagedResource(i.instanceId(), i.tags().stream()
+                        .filter(t -> TAG_NODE.equals(t.key())).map(Tag::value).findFirst().orElse(null), region,
+                        phase(i.state().name())))
                 .toList();
     }
 

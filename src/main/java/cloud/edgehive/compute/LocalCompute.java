@@ -34,8 +34,10 @@ import cloud.edgehive.store.Node;
  * the process it names, started with the node's port and id. Like an EC2 instance it keeps its id
  * across stop and start; the service can restart and re-adopt the processes it finds still running.
  * The process's identity is its pid and start time, so a recycled pid is never mistaken for a node.
+ * Restart starts a new process on the same port; suspend stops the process (its files stay); resume
+ * starts it again.
  */
-public class LocalCompute implements ComputeProvider {
+public class LocalCompute implements ComputeProvider, cloud.edgehive.ops.NeedsFiles {
 
     public static final String ID_PREFIX = "local-";
 
@@ -62,7 +64,18 @@ public class LocalCompute implements ComputeProvider {
         }
     }
 
-    /** Starts the node's process (the {@code launch-local} route); an already running one is kept. */
+    @Override
+    public String name() {
+        return "local";
+    }
+
+    @Override
+    public List<Path> writable() {
+        return List.of(dir);
+    }
+
+    /** Starts the node's process; an already running one is kept. */
+    @Override
     public String launch(Node node) {
         if (node.slot() == null) {
             throw new ComputeFailed("Node " + node.nodeId() + " has no slot, so no port to run on");
@@ -76,22 +89,17 @@ public class LocalCompute implements ComputeProvider {
     }
 
     @Override
-    public Optional<String> findLaunched(Node node) {
-        return read(node.nodeId()).map(Record::instanceId);
-    }
-
-    @Override
     public InstanceStatus describe(Node node) {
         Optional<Record> record = read(node.nodeId());
         if (record.isEmpty()) {
-            return new InstanceStatus(node.instanceId(), InstanceStatus.Phase.GONE, null, null);
+            return InstanceStatus.gone(node.instanceId());
         }
         Record r = record.get();
         if (alive(r).isEmpty()) {
-            return new InstanceStatus(r.instanceId(), InstanceStatus.Phase.STOPPED, null, null);
+            return new InstanceStatus(r.instanceId(), InstanceStatus.Phase.STOPPED, null, 0);
         }
         InstanceStatus.Phase phase = listening(r.port()) ? InstanceStatus.Phase.RUNNING : InstanceStatus.Phase.PENDING;
-        return new InstanceStatus(r.instanceId(), phase, "127.0.0.1", "127.0.0.1");
+        return new InstanceStatus(r.instanceId(), phase, "127.0.0.1", r.port());
     }
 
     @Override
@@ -108,7 +116,8 @@ public class LocalCompute implements ComputeProvider {
     }
 
     @Override
-    public void terminateInstance(String instanceId) {
+    public void terminateResource(ManagedResource orphan) {
+        String instanceId = orphan.id();
         records().stream().filter(r -> r.instanceId().equals(instanceId)).forEach(r -> {
             kill(r);
             try {
@@ -121,21 +130,26 @@ public class LocalCompute implements ComputeProvider {
     }
 
     @Override
-    public void reboot(Node node) {
+    public void restart(Node node) {
         Record r = required(node);
         kill(r);
         spawn(r.withRunning(true));
     }
 
     @Override
-    public void stop(Node node) {
+    public boolean canSuspend() {
+        return true;
+    }
+
+    @Override
+    public void suspend(Node node) {
         Record r = required(node);
         kill(r);
         write(r.withRunning(false));
     }
 
     @Override
-    public void start(Node node) {
+    public void resume(Node node) {
         Record r = required(node);
         if (alive(r).isEmpty()) {
             spawn(r.withRunning(true));
@@ -143,8 +157,8 @@ public class LocalCompute implements ComputeProvider {
     }
 
     @Override
-    public List<ManagedInstance> managed() {
-        return records().stream().map(r -> new ManagedInstance(r.instanceId(), r.nodeId(),
+    public List<ManagedResource> managed() {
+        return records().stream().map(r -> new ManagedResource(r.instanceId(), r.nodeId(), "local",
                 alive(r).isPresent() ? InstanceStatus.Phase.RUNNING : InstanceStatus.Phase.STOPPED)).toList();
     }
 

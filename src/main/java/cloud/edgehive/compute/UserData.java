@@ -21,12 +21,14 @@ import cloud.edgehive.store.Node;
  */
 public class UserData {
 
+    private final Path templateFile;
     private final Template template;
     private final String installUrl;
     private final byte[] tokenSecret;
     private final String tunnelToken;
 
     public UserData(Path templateFile, String installUrl, String tokenSecret, String tunnelToken) {
+        this.templateFile = templateFile;
         try {
             this.template = Mustache.compiler().escapeHTML(false).strictSections(false)
                     .compile(Files.readString(templateFile, StandardCharsets.UTF_8));
@@ -36,6 +38,11 @@ public class UserData {
         this.installUrl = installUrl;
         this.tokenSecret = tokenSecret.getBytes(StandardCharsets.UTF_8);
         this.tunnelToken = tunnelToken == null ? "" : tunnelToken;
+    }
+
+    /** The template file operators edit (readiness checks it stays readable). */
+    public Path templateFile() {
+        return templateFile;
     }
 
     public String render(Node node) {

@@ -17,8 +17,8 @@ import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 
 /**
- * Emails as {@code .eml} files (RFC 5322, multipart/alternative text + HTML), for the outbox mail
- * provider: any mail client opens them, and tests read them back with jakarta.mail.
+ * Emails as MIME messages (RFC 5322, multipart/alternative text + HTML): sent by SMTP, or written as
+ * {@code .eml} files by the outbox, which any mail client opens and tests read back with jakarta.mail.
  */
 public class MailFiles {
 
@@ -32,22 +32,7 @@ public class MailFiles {
 
     public byte[] eml(MailMessage mail) {
         try {
-            MimeMessage message = new MimeMessage(Session.getInstance(new Properties())) {
-                @Override
-                protected void updateMessageID() throws MessagingException {
-                    setHeader("Message-ID", mail.messageId());
-                }
-            };
-            message.setFrom(new InternetAddress(mail.from()));
-            message.setRecipients(jakarta.mail.Message.RecipientType.TO, InternetAddress.parse(mail.to()));
-            message.setSubject(mail.subject(), StandardCharsets.UTF_8.name());
-            message.setSentDate(java.util.Date.from(clock.instant()));
-            MimeBodyPart text = new MimeBodyPart();
-            text.setText(mail.text(), StandardCharsets.UTF_8.name(), "plain");
-            MimeBodyPart html = new MimeBodyPart();
-            html.setText(mail.html(), StandardCharsets.UTF_8.name(), "html");
-            message.setContent(new MimeMultipart("alternative", text, html));
-            message.saveChanges();
+            MimeMessage message = mime(mail, Session.getInstance(new Properties()));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             message.writeTo(out);
             return out.toByteArray();
@@ -56,6 +41,27 @@ public class MailFiles {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The message as sent: multipart/alternative text + HTML, with the message's own Message-ID. */
+    public MimeMessage mime(MailMessage mail, Session session) throws MessagingException {
+        MimeMessage message = new MimeMessage(session) {
+            @Override
+            protected void updateMessageID() throws MessagingException {
+                setHeader("Message-ID", mail.messageId());
+            }
+        };
+        message.setFrom(new InternetAddress(mail.from()));
+        message.setRecipients(jakarta.mail.Message.RecipientType.TO, InternetAddress.parse(mail.to()));
+        message.setSubject(mail.subject(), StandardCharsets.UTF_8.name());
+        message.setSentDate(java.util.Date.from(clock.instant()));
+        MimeBodyPart text = new MimeBodyPart();
+        text.setText(mail.text(), StandardCharsets.UTF_8.name(), "plain");
+        MimeBodyPart html = new MimeBodyPart();
+        html.setText(mail.html(), StandardCharsets.UTF_8.name(), "html");
+        message.setContent(new MimeMultipart("alternative", text, html));
+        message.saveChanges();
+        return message;
     }
 
     /** A sortable, unique name: time, then the message id (node and kind) made file-safe. */

@@ -35,8 +35,12 @@ public final class SecurityWiring {
         SecretKeys.protect(context);
         context.getComponent("platform-http", PlatformHttpComponent.class).setHeaderFilterStrategy(new CredentialHeaders());
         var registry = context.getRegistry();
+        // Sessions are made at Stripe only with Stripe's checkout; local mode's checkout makes its own
+        // (cs_local_…), which Stripe has never seen, even when a Stripe key serves the billing portal.
+        StripeBilling sessionsAtStripe = "stripe".equals(settings.text("billing.checkout-provider", "stripe"))
+                ? registry.lookupByNameAndType("stripeBilling", StripeBilling.class) : null;
         registry.bind("sessionCheck", new SessionCheck(registry.lookupByNameAndType("plans", Plans.class),
-                registry.lookupByNameAndType("stripeBilling", StripeBilling.class), new SessionCheck.Defaults(
+                sessionsAtStripe, new SessionCheck.Defaults(
                         settings.text("aws.region", "us-east-1"), settings.text("compute.default-instance-type", "t4g.small"),
                         settings.integer("compute.default-storage-gb", 10))));
 

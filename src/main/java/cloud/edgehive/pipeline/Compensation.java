@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import cloud.edgehive.compute.ComputeProvider;
-import cloud.edgehive.dns.DnsProvider;
+import cloud.edgehive.access.AccessProvider;
 import cloud.edgehive.store.DeadLetterStore;
 import cloud.edgehive.store.LeaseLost;
 import cloud.edgehive.store.Node;
@@ -34,15 +34,15 @@ public class Compensation {
     private final NodeStore nodes;
     private final SlotAllocator slots;
     private final ComputeProvider compute;
-    private final DnsProvider dns;
+    private final AccessProvider access;
     private final DeadLetterStore deadLetters;
 
-    public Compensation(NodeStore nodes, SlotAllocator slots, ComputeProvider compute, DnsProvider dns,
+    public Compensation(NodeStore nodes, SlotAllocator slots, ComputeProvider compute, AccessProvider access,
                         DeadLetterStore deadLetters) {
         this.nodes = nodes;
         this.slots = slots;
         this.compute = compute;
-        this.dns = dns;
+        this.access = access;
         this.deadLetters = deadLetters;
     }
 
@@ -75,7 +75,7 @@ public class Compensation {
         String deadLetter = deadLetters.record(node.nodeId(), step, reason, JSON.writeValueAsString(node));
         List<String> leftovers = new ArrayList<>();
         undo("terminate instance", () -> compute.terminate(node), leftovers);
-        undo("remove DNS record", () -> dns.remove(node), leftovers);
+        undo("unpublish access", () -> access.unpublish(node), leftovers);
         undo("release slot", () -> slots.release(node), leftovers);
         String recorded = leftovers.isEmpty() ? reason : reason + " (clean-up incomplete: " + String.join(", ", leftovers) + ")";
         LOG.warn("Node {} failed in {}: {}; dead letter {}", node.nodeId(), step, recorded, deadLetter);

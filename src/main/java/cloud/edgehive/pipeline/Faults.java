@@ -17,8 +17,12 @@ public class Faults {
 
     public boolean isTransient(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof NotRunningYet || t instanceof io.github.resilience4j.circuitbreaker.CallNotPermittedException) {
+            if (t instanceof NotRunningYet || t instanceof ProviderUnavailable
+                    || t instanceof io.github.resilience4j.circuitbreaker.CallNotPermittedException) {
                 return true;
+            }
+            if (t instanceof ProviderRejected) {
+                return false;
             }
             if (t instanceof SdkServiceException service) {
                 return service.isThrottlingException() || service.statusCode() >= 500 || service.statusCode() == 429;

@@ -15,8 +15,8 @@ import cloud.edgehive.compute.ComputeFailed;
 import cloud.edgehive.compute.ComputeProvider;
 import cloud.edgehive.compute.InstanceStatus;
 import cloud.edgehive.compute.NotRunningYet;
-import cloud.edgehive.dns.Access;
-import cloud.edgehive.dns.DnsProvider;
+import cloud.edgehive.access.Access;
+import cloud.edgehive.access.AccessProvider;
 import cloud.edgehive.mail.MailMessage;
 import cloud.edgehive.mail.NodeMail;
 import cloud.edgehive.problem.ProblemException;
@@ -43,16 +43,16 @@ public class Lifecycle {
     private final NodeStore nodes;
     private final SlotAllocator slots;
     private final ComputeProvider compute;
-    private final DnsProvider dns;
+    private final AccessProvider access;
     private final NodeMail mail;
     private final DeadLetterStore deadLetters;
 
-    public Lifecycle(NodeStore nodes, SlotAllocator slots, ComputeProvider compute, DnsProvider dns, NodeMail mail,
+    public Lifecycle(NodeStore nodes, SlotAllocator slots, ComputeProvider compute, AccessProvider access, NodeMail mail,
                      DeadLetterStore deadLetters) {
         this.nodes = nodes;
         this.slots = slots;
         this.compute = compute;
-        this.dns = dns;
+        this.access = access;
         this.mail = mail;
         this.deadLetters = deadLetters;
     }
@@ -72,7 +72,7 @@ public class Lifecycle {
             return node;
         }
         compute.terminate(node);
-        dns.remove(node);
+        access.unpublish(node);
         slots.release(node);
         return node;
     }
@@ -95,17 +95,20 @@ public class Lifecycle {
     }
 
     public Node reboot(Node node) {
-        compute.reboot(node);
+        compute.restart(node);
         return node;
     }
 
-    /** READY → SUSPENDING (non-payment, or an operator). */
+    /** READY → SUSPENDING (non-payment, or an operator); a provider that keeps no disk cannot suspend (409). */
     public Node beginSuspend(String nodeId, String reason) {
+        if (!compute.canSuspend()) {
+            throw new ProblemException(409, "Not supported", "Nodes of this kind cannot be suspended (" + compute.name() + " keeps no disk)");
+        }
         return begin(nodeId, NodeState.READY, NodeState.SUSPENDING, "suspend: " + (reason == null ? "requested" : reason), "suspended");
     }
 
     public Node stop(Node node) {
-        compute.stop(node);
+        compute.suspend(node);
         return nodes.advance(node, NodeState.SUSPENDED, Map.of(), "instance stopped, disk kept");
     }
 
@@ -115,7 +118,7 @@ public class Lifecycle {
     }
 
     public Node start(Node node) {
-        compute.start(node);
+        compute.resume(node);
         return node;
     }
 
@@ -128,17 +131,18 @@ public class Lifecycle {
         switch (status.phase()) {
             case RUNNING -> {
                 Map<String, AttributeValue> results = new HashMap<>();
-                if (status.address() != null && !status.address().equals(node.publicIp())) {
-                    Node moved = nodes.record(node, Map.of("publicIp", fromS(status.address())));
-                    Access access = dns.publish(moved, status.address());
-                    results.put("url", fromS(access.url()));
+                Integer port = status.port() > 0 ? status.port() : null;
+                if (status.host() != null && (!status.host().equals(node.host()) || !java.util.Objects.equals(port, node.port()))) {
+                    Node moved = nodes.record(node, ProvisioningSteps.address(status));
+                    Access published = access.publish(moved);
+                    results.put("url", fromS(published.url()));
                     node = moved;
                 }
                 return nodes.advance(node, NodeState.READY, results, node.state() == NodeState.RESTARTING ? "restarted" : "resumed");
             }
             case PENDING, STOPPING, STOPPED -> {
                 if (status.phase() == InstanceStatus.Phase.STOPPED && node.state() == NodeState.RESUMING) {
-                    compute.start(node);
+                    compute.resume(node);
                 }
                 nodes.renew(node);
                 throw new NotRunningYet(node.nodeId(), status.phase());

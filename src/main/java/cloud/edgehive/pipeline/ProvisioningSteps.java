@@ -14,8 +14,8 @@ import cloud.edgehive.compute.ComputeFailed;
 import cloud.edgehive.compute.ComputeProvider;
 import cloud.edgehive.compute.InstanceStatus;
 import cloud.edgehive.compute.NotRunningYet;
-import cloud.edgehive.dns.Access;
-import cloud.edgehive.dns.DnsProvider;
+import cloud.edgehive.access.Access;
+import cloud.edgehive.access.AccessProvider;
 import cloud.edgehive.mail.MailMessage;
 import cloud.edgehive.mail.NodeMail;
 import cloud.edgehive.store.Node;
@@ -32,16 +32,16 @@ public class ProvisioningSteps {
 
     private final NodeStore nodes;
     private final ComputeProvider compute;
-    private final DnsProvider dns;
+    private final AccessProvider access;
     private final NodeMail mail;
     private final Clock clock;
     private final Duration awaitTimeout;
 
-    public ProvisioningSteps(NodeStore nodes, ComputeProvider compute, DnsProvider dns, NodeMail mail, Clock clock,
+    public ProvisioningSteps(NodeStore nodes, ComputeProvider compute, AccessProvider access, NodeMail mail, Clock clock,
                              Duration awaitTimeout) {
         this.nodes = nodes;
         this.compute = compute;
-        this.dns = dns;
+        this.access = access;
         this.mail = mail;
         this.clock = clock;
         this.awaitTimeout = awaitTimeout;
@@ -55,15 +55,18 @@ public class ProvisioningSteps {
         return nodes.advance(node, NodeState.LAUNCHING, Map.of(), "launch requested");
     }
 
-    /** The node's already-launched instance, or null when it must be launched. */
-    public String findLaunched(Node node) {
+    /**
+     * Launches the node's instance (the provider finds one already launched for it first) and records
+     * its id; a node that already records one keeps it.
+     */
+    public Node launch(Node node) {
         if (node.hasInstance()) {
-            return node.instanceId();
+            return node;
         }
-        return compute.findLaunched(node).orElse(null);
+        return recordInstance(node, compute.launch(node));
     }
 
-    public Node recordInstance(Node node, String instanceId) {
+    private Node recordInstance(Node node, String instanceId) {
         if (instanceId.equals(node.instanceId())) {
             return node;
         }
@@ -84,13 +87,11 @@ public class ProvisioningSteps {
      * Checks the instance once: RUNNING advances the node; still starting throws {@link NotRunningYet},
      * which the error handling retries with backoff until {@code compute.await-timeout-seconds}.
      */
-    public Node awaitRunning(Node node, InstanceStatus status) {
+    public Node awaitRunning(Node node) {
+        InstanceStatus status = compute.describe(node);
         switch (status.phase()) {
             case RUNNING -> {
-                Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> results = new java.util.HashMap<>();
-                if (status.address() != null) {
-                    results.put("publicIp", fromS(status.address()));
-                }
+                Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> results = address(status);
                 return nodes.advance(node, NodeState.RUNNING, results, "instance " + status.id() + " running");
             }
             case PENDING -> {
@@ -105,16 +106,27 @@ public class ProvisioningSteps {
         }
     }
 
-    /** The address the DNS step publishes; a node without one cannot be made reachable. */
-    public String addressOf(Node node) {
-        if (node.publicIp() == null) {
-            throw new ComputeFailed("Node " + node.nodeId() + " has no address to publish");
+    /** Where the node answers, as the node records it: host, and port unless it is the provider's default. */
+    static Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> address(InstanceStatus status) {
+        Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> results = new java.util.HashMap<>();
+        if (status.host() != null) {
+            results.put("host", fromS(status.host()));
         }
-        return node.publicIp();
+        if (status.port() > 0) {
+            results.put("port", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN(String.valueOf(status.port())));
+        }
+        return results;
     }
 
-    /** Records the URL the DNS step published (a record, or a wildcard name). */
-    public Node recordAccess(Node node, Access access) {
+    /** Makes the node reachable (a record, a wildcard name) and records the URL; a node without an address cannot be. */
+    public Node publishAccess(Node node) {
+        if (node.host() == null) {
+            throw new ComputeFailed("Node " + node.nodeId() + " has no address to publish");
+        }
+        return recordAccess(node, access.publish(node));
+    }
+
+    private Node recordAccess(Node node, Access access) {
         Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> results = new java.util.HashMap<>();
         results.put("url", fromS(access.url()));
         if (access.dnsName() != null) {

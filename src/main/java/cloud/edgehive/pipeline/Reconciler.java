@@ -61,7 +61,7 @@ public class Reconciler {
     public Map<String, List<String>> audit() throws Exception {
         Map<String, List<String>> findings = new LinkedHashMap<>();
         // One listing of the provider's instances serves both checks, instead of a call per node.
-        List<ComputeProvider.ManagedInstance> instances = compute.managed();
+        List<ComputeProvider.ManagedResource> instances = compute.managed();
         findings.put("stuck", stuck());
         findings.put("orphan", orphans(instances));
         findings.put("drift", drift(instances));
@@ -97,9 +97,9 @@ public class Reconciler {
         return found;
     }
 
-    private List<String> orphans(List<ComputeProvider.ManagedInstance> instances) {
+    private List<String> orphans(List<ComputeProvider.ManagedResource> instances) {
         List<String> found = new ArrayList<>();
-        for (ComputeProvider.ManagedInstance instance : instances) {
+        for (ComputeProvider.ManagedResource instance : instances) {
             Node node = instance.nodeId() == null ? null : nodes.find(instance.nodeId()).orElse(null);
             String why;
             if (node == null) {
@@ -115,13 +115,13 @@ public class Reconciler {
             finding("orphan", instance.nodeId(), "instance " + instance.id() + ": " + why
                     + (config.terminateOrphans() ? "; terminating it" : "; reported only (reconciler.terminate-orphans=false)"));
             if (config.terminateOrphans()) {
-                compute.terminateInstance(instance.id());
+                compute.terminateResource(instance);
             }
         }
         return found;
     }
 
-    private List<String> drift(List<ComputeProvider.ManagedInstance> instances) {
+    private List<String> drift(List<ComputeProvider.ManagedResource> instances) {
         Map<String, InstanceStatus.Phase> phases = new java.util.HashMap<>();
         instances.forEach(i -> phases.put(i.id(), i.phase()));
         List<String> found = new ArrayList<>();

@@ -30,7 +30,8 @@ public record Node(
         Integer slot,
         String instanceId,
         String launchedAt,
-        String publicIp,
+        String host,
+        Integer port,
         String dnsName,
         String url,
         String lastError,
@@ -85,6 +86,7 @@ public record Node(
             b.m().forEach((k, v) -> billing.put(k, v.s()));
         }
         Long slot = Items.number(item, "slot");
+        Long port = Items.number(item, "port");
         return new Node(
                 Items.text(item, "nodeId"),
                 Items.text(item, "userId"),
@@ -104,7 +106,9 @@ public record Node(
                 slot == null ? null : slot.intValue(),
                 Items.text(item, "instanceId"),
                 Items.text(item, "launchedAt"),
-                Items.text(item, "publicIp"),
+                // Records written before host and port existed named the address publicIp.
+                Items.text(item, "host") != null ? Items.text(item, "host") : Items.text(item, "publicIp"),
+                port == null ? null : port.intValue(),
                 Items.text(item, "dnsName"),
                 Items.text(item, "url"),
                 Items.text(item, "lastError"),

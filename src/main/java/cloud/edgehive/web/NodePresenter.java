@@ -50,6 +50,9 @@ public class NodePresenter {
         view.put("tone", tone(node.state()));
         view.put("plan", node.plan());
         view.put("region", node.region());
+        if (node.host() != null) {
+            view.put("address", node.port() == null ? node.host() : node.host() + ":" + node.port());
+        }
         view.put("instanceType", node.instanceType());
         view.put("storageGb", node.storageGb());
         view.put("created", when(node.createdAt()));

@@ -1,4 +1,4 @@
-package cloud.edgehive.dns;
+package cloud.edgehive.access;
 
 import cloud.edgehive.store.Node;
 import software.amazon.awssdk.services.route53.Route53Client;
@@ -10,7 +10,7 @@ import software.amazon.awssdk.services.route53.model.RRType;
 import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
 
 /** An A record {@code node-<id>.<zone>} in a Route 53 hosted zone. */
-public class Route53Dns implements DnsProvider {
+public class Route53Dns implements AccessProvider {
 
     private final Route53Client route53;
     private final String hostedZoneId;
@@ -27,7 +27,16 @@ public class Route53Dns implements DnsProvider {
     }
 
     @Override
-    public Access publish(Node node, String address) {
+    public String name() {
+        return "route53";
+    }
+
+    @Override
+    public Access publish(Node node) {
+        String address = node.host();
+        if (address == null) {
+            throw new IllegalStateException("Node " + node.nodeId() + " has no address to publish");
+        }
         String name = node.hostLabel() + "." + zone;
         route53.changeResourceRecordSets(b -> b.hostedZoneId(hostedZoneId).changeBatch(c -> c
                 .comment("edge-hive-cloud " + node.nodeId())
@@ -41,7 +50,7 @@ public class Route53Dns implements DnsProvider {
      * record is read first because a DELETE must match the stored value exactly.
      */
     @Override
-    public void remove(Node node) {
+    public void unpublish(Node node) {
         String name = node.dnsName() != null ? node.dnsName() : node.hostLabel() + "." + zone;
         ResourceRecordSet stored;
         try {

@@ -1,0 +1,30 @@
+package cloud.edgehive.access;
+
+import java.util.List;
+
+import cloud.edgehive.store.Node;
+
+/**
+ * What makes a node reachable (a Route 53 record, a Cloudflare record or tunnel, an sslip.io-style
+ * name that needs no record), chosen by {@code access.provider} from the provider catalog. Both
+ * operations are idempotent.
+ */
+public interface AccessProvider {
+
+    /** The catalog name: "route53", "sslip", "local", "cloudflare", "cloudflare-tunnel". */
+    String name();
+
+    /** Creates or adopts what makes the node reachable; returns how to reach it. {@code node.host()/port()} are set by the launch step. */
+    Access publish(Node node);
+
+    /** Removes what {@link #publish} made, if anything. */
+    void unpublish(Node node);
+
+    /** What this provider published, for the reconciler's orphan audit. */
+    default List<PublishedName> managed() {
+        return List.of();
+    }
+
+    record PublishedName(String id, String nodeId, String name) {
+    }
+}
