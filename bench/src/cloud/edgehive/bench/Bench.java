@@ -18,6 +18,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -135,7 +136,28 @@ public final class Bench {
         System.out.println();
         System.out.println(bench.report.markdown());
         System.out.println("Results: " + results.resolve(stamp + (smoke ? "-smoke" : "") + ".{json,md,svg}"));
+        if (!smoke && bench.only.isEmpty() && status == 0) {
+            bench.publish(results, stamp);
+        }
         System.exit(status);
+    }
+
+    /** The latest full run becomes bench/results/latest.* and the README's table. */
+    private void publish(Path results, String stamp) throws IOException {
+        for (String ext : List.of("json", "md", "svg")) {
+            Files.copy(results.resolve(stamp + "." + ext), results.resolve("latest." + ext), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        Path readme = repo.resolve("README.md");
+        String text = Files.readString(readme);
+        String start = "<!-- bench:latest -->";
+        String end = "<!-- /bench:latest -->";
+        int from = text.indexOf(start);
+        int to = text.indexOf(end);
+        if (from >= 0 && to > from) {
+            String block = start + "\nMeasured " + stamp + " (`scripts/bench.sh`, load average " + report.json.get("loadAverageAtEnd")
+                    + " at the end):\n\n" + report.markdown() + "\n![Latency distributions](bench/results/latest.svg)\n";
+            Files.writeString(readme, text.substring(0, from) + block + text.substring(to));
+        }
     }
 
     private boolean selected(String name) {
@@ -326,7 +348,7 @@ public final class Bench {
         List<Double> serviceRss = new ArrayList<>();
         List<Double> plainRss = new ArrayList<>();
         // Unmeasured first starts: tables created, the start script's class-data archive written, files cached.
-        for (int round = -1; round < counts.startRuns(); round++) {
+        for (int round = smoke ? 0 : -1; round < counts.startRuns(); round++) {
             boolean measured = round >= 0;
             List<Runnable> order = new ArrayList<>();
             order.add(() -> {
@@ -459,12 +481,14 @@ public final class Bench {
 
     private void list(Proc small) throws Exception {
         System.out.println("== list scaling");
-        String bigPrefix = "big-" + runId + "-";
-        Proc big = startService("service-big", bigPrefix, localCompute());
+        // Full runs put the large table behind a second service and interleave the two; a smoke run grows
+        // the one table between its two measurements instead (one service start less).
+        String bigPrefix = smoke ? "svc-" + runId + "-" : "big-" + runId + "-";
+        Proc big = smoke ? small : startService("service-big", bigPrefix, localCompute());
         big.awaitHealthUp(Duration.ofMinutes(3));
         String user = "bench-list-user";
         String smallPrefix = "svc-" + runId + "-";
-        for (String prefix : List.of(smallPrefix, bigPrefix)) {
+        for (String prefix : new LinkedHashSet<>(List.of(smallPrefix, bigPrefix))) {
             Tables tables = new Tables(prefix);
             NodeStore nodes = new NodeStore(dynamo, tables, Clock.systemUTC(), "bench", Duration.ofMinutes(5));
             for (int i = 0; i < 10; i++) {
@@ -478,18 +502,25 @@ public final class Bench {
             }
         }
         long seedStart = System.nanoTime();
-        seed(new Tables(smallPrefix).nodes(), counts.listSmall() - 10);
-        seed(new Tables(bigPrefix).nodes(), counts.listLarge() - 10);
+        seed(new Tables(smallPrefix).nodes(), 0, counts.listSmall() - 10);
+        if (!smoke) {
+            seed(new Tables(bigPrefix).nodes(), 0, counts.listLarge() - 10);
+        }
         double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
         String token = token(user);
         Latencies smallL = new Latencies(counts.listSmall() + " nodes in the table");
         Latencies bigL = new Latencies(counts.listLarge() + " nodes in the table");
         int rounds = smoke ? 1 : 4;
         int per = counts.listRequests() / rounds;
-        for (Proc p : List.of(small, big)) {
+        for (Proc p : new LinkedHashSet<>(List.of(small, big))) {
             get(p, token, new Latencies("warm-up"), per);
         }
-        for (int round = 0; round < rounds; round++) {
+        if (smoke) {
+            get(small, token, smallL, per);
+            seed(new Tables(smallPrefix).nodes(), counts.listSmall() - 10, counts.listLarge() - 10);
+            get(small, token, bigL, per);
+        }
+        for (int round = 0; round < (smoke ? 0 : rounds); round++) {
             if (round % 2 == 0) {
                 get(small, token, smallL, per);
                 get(big, token, bigL, per);
@@ -498,7 +529,9 @@ public final class Bench {
                 get(small, token, smallL, per);
             }
         }
-        stop(big);
+        if (big != small) {
+            stop(big);
+        }
         report.ratio("list scaling", "GET /api/v1/nodes (10 nodes) p50, " + counts.listSmall() + " → " + counts.listLarge() + " in table",
                 smallL.percentile(50), bigL.percentile(50), "ms", 1.2, true);
         report.panels.put("GET /api/v1/nodes for a user with 10 nodes", List.of(smallL, bigL));
@@ -517,13 +550,13 @@ public final class Bench {
     }
 
     /** Other users' nodes (ten each), as items of the same shape the store writes. */
-    private void seed(String table, int count) throws Exception {
+    private void seed(String table, int first, int count) throws Exception {
         Map<String, AttributeValue> template = dynamo.getItem(b -> b.tableName(table)
                 .key(Map.of("nodeId", AttributeValue.fromS("bench-list-0"))).consistentRead(true)).item();
-        int batches = (count + 24) / 25;
+        int batches = (count - first + 24) / 25;
         timed(new Latencies("seed"), batches, 8, b -> () -> {
             List<WriteRequest> writes = new ArrayList<>();
-            for (int i = b * 25; i < Math.min(count, (b + 1) * 25); i++) {
+            for (int i = first + b * 25; i < Math.min(count, first + (b + 1) * 25); i++) {
                 Map<String, AttributeValue> item = new HashMap<>(template);
                 item.put("nodeId", AttributeValue.fromS("filler-" + i));
                 item.put("userId", AttributeValue.fromS("filler-user-" + (i / 10)));

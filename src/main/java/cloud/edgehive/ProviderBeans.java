@@ -52,7 +52,7 @@ final class ProviderBeans {
                 .add("local", s -> new LocalCompute(ServiceBeans.localDir(s).resolve("nodes"),
                         s.optional("local.node-command").orElse(null), slots::portOf));
         catalog.access()
-                .add("route53", s -> new Route53Dns(AwsClients.configure(Route53Client.builder(), s, "route53").region(Region.AWS_GLOBAL).build(),
+                .add("route53", s -> new Route53Dns(AwsClients.lazy(() -> AwsClients.configure(Route53Client.builder(), s, "route53").region(Region.AWS_GLOBAL).build()),
                         s.required("route53.hosted-zone-id"), s.text("dns.zone"), s.number("dns.ttl"), s.text("access.url-scheme")))
                 .add("sslip", s -> new SslipDns(s.text("sslip.domain"), s.text("access.url-scheme"), s.flag("sslip.with-port")))
                 .add("local", s -> new LocalDns(s.text("access.url-scheme")));
@@ -90,7 +90,7 @@ final class ProviderBeans {
     private static ComputeProvider ec2(Settings s) {
         UserData userData = new UserData(Path.of(s.text("ec2.user-data-template")), s.required("node.install-url"),
                 s.required("node.token-secret"), s.optional("cloudflare.tunnel-token").orElse(null));
-        return new Ec2Compute(AwsClients.configure(Ec2Client.builder(), s, "ec2").build(), s.text("aws.region"), userData,
+        return new Ec2Compute(AwsClients.lazy(() -> AwsClients.configure(Ec2Client.builder(), s, "ec2").build()), s.text("aws.region"), userData,
                 new Ec2Compute.Launch(
                         s.optional("ec2.ami-id").orElse(null),
                         s.text("ec2.ami-name-pattern"),

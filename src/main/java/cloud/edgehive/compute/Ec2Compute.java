@@ -6,8 +6,10 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import cloud.edgehive.store.Node;
+
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
@@ -48,13 +50,14 @@ public class Ec2Compute implements ComputeProvider, cloud.edgehive.ops.NeedsFile
                          List<String> securityGroupIds, String keyName, String instanceProfile) {
     }
 
-    private final Ec2Client ec2;
+    /** Built on first use: a start-up with no node to launch never pays for the EC2 client. */
+    private final Supplier<Ec2Client> ec2;
     private final String region;
     private final UserData userData;
     private final Launch launch;
     private volatile Image image;
 
-    public Ec2Compute(Ec2Client ec2, String region, UserData userData, Launch launch) {
+    public Ec2Compute(Supplier<Ec2Client> ec2, String region, UserData userData, Launch launch) {
         this.ec2 = ec2;
         this.region = region;
         this.userData = userData;
@@ -80,7 +83,7 @@ public class Ec2Compute implements ComputeProvider, cloud.edgehive.ops.NeedsFile
         if (launched.isPresent()) {
             return launched.get();
         }
-        RunInstancesResponse response = ec2.runInstances(runRequest(node));
+        RunInstancesResponse response = ec2.get().runInstances(runRequest(node));
         return response.instances().get(0).instanceId();
     }
 
@@ -161,18 +164,18 @@ public class Ec2Compute implements ComputeProvider, cloud.edgehive.ops.NeedsFile
             }
         });
         if (!ids.isEmpty()) {
-            ec2.terminateInstances(b -> b.instanceIds(ids));
+            ec2.get().terminateInstances(b -> b.instanceIds(ids));
         }
     }
 
     @Override
     public void terminateResource(ManagedResource orphan) {
-        ec2.terminateInstances(b -> b.instanceIds(orphan.id()));
+        ec2.get().terminateInstances(b -> b.instanceIds(orphan.id()));
     }
 
     @Override
     public void restart(Node node) {
-        ec2.rebootInstances(b -> b.instanceIds(node.instanceId()));
+        ec2.get().rebootInstances(b -> b.instanceIds(node.instanceId()));
     }
 
     @Override
@@ -182,12 +185,12 @@ public class Ec2Compute implements ComputeProvider, cloud.edgehive.ops.NeedsFile
 
     @Override
     public void suspend(Node node) {
-        ec2.stopInstances(b -> b.instanceIds(node.instanceId()));
+        ec2.get().stopInstances(b -> b.instanceIds(node.instanceId()));
     }
 
     @Override
     public void resume(Node node) {
-        ec2.startInstances(b -> b.instanceIds(node.instanceId()));
+        ec2.get().startInstances(b -> b.instanceIds(node.instanceId()));
     }
 
     @Override
@@ -210,7 +213,7 @@ public class Ec2Compute implements ComputeProvider, cloud.edgehive.ops.NeedsFile
 
     private List<Instance> instances(DescribeInstancesRequest request) {
         List<Instance> all = new ArrayList<>();
-        ec2.describeInstancesPaginator(request).reservations().forEach(r -> all.addAll(r.instances()));
+        ec2.get().describeInstancesPaginator(request).reservations().forEach(r -> all.addAll(r.instances()));
         return all;
     }
 
@@ -222,9 +225,9 @@ public class Ec2Compute implements ComputeProvider, cloud.edgehive.ops.NeedsFile
         }
         List<Image> images;
         if (launch.amiId() != null) {
-            images = ec2.describeImages(b -> b.imageIds(launch.amiId())).images();
+            images = ec2.get().describeImages(b -> b.imageIds(launch.amiId())).images();
         } else {
-            images = ec2.describeImages(b -> b.owners(launch.amiOwner()).filters(
+            images = ec2.get().describeImages(b -> b.owners(launch.amiOwner()).filters(
                     Filter.builder().name("name").values(launch.amiNamePattern()).build(),
                     Filter.builder().name("architecture").values("arm64").build(),
                     Filter.builder().name("state").values("available").build())).images();

@@ -60,7 +60,7 @@ public record Node(
     /** This node after its slot transaction: ALLOCATED at the given version, holding the slot. */
     Node allocated(String pool, int slot, long version, String updatedAt, long leaseUntil, List<Map<String, String>> history) {
         return new Node(nodeId, userId, email, plan, region, instanceType, storageGb, sessionId, customerId, subscriptionId,
-                NodeState.ALLOCATED, version, createdAt, updatedAt, pool, slot, instanceId, launchedAt, publicIp, dnsName, url,
+                NodeState.ALLOCATED, version, createdAt, updatedAt, pool, slot, instanceId, launchedAt, host, port, dnsName, url,
                 lastError, deadLetterId, leaseOwner, leaseUntil, resumes, drift, history, notified, billing);
     }
 
