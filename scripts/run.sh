@@ -34,4 +34,6 @@ fi
 # and grows on demand, hold far less memory than the JVM's defaults sized for this machine's RAM.
 # JAVA_OPTS comes after these, so any of them can be overridden.
 jvm_opts="-XX:+UseSerialGC -Xms32m -XX:MaxRAMPercentage=50"
+# glibc's per-thread malloc arenas keep freed native memory (class parsing, JIT) resident; two are plenty.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 exec java ${cds_opts} ${jvm_opts} ${JAVA_OPTS:-} -jar "$jar" "$@"
