@@ -272,7 +272,9 @@ public final class Bench {
             int port = Proc.freePort();
             int management = Proc.freePort();
             Map<String, String> environment = new HashMap<>(env);
-            environment.put("EDGEHIVE_PROFILE", "cloud");
+            if (command.get(0).endsWith("run.sh")) {
+                environment.put("EDGEHIVE_PROFILE", "cloud"); // run.sh's name for "no overlay"
+            }
             environment.put("EDGEHIVE_CONFIG", file.toString());
             environment.put("CAMEL_SERVER_PORT", String.valueOf(port));
             environment.put("CAMEL_MANAGEMENT_PORT", String.valueOf(management));
