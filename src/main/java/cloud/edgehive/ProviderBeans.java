@@ -22,6 +22,7 @@ import cloud.edgehive.mail.MailBreaker;
 import cloud.edgehive.mail.MailFiles;
 import cloud.edgehive.mail.MailSender;
 import cloud.edgehive.mail.OutboxMail;
+import cloud.edgehive.mail.ResendMail;
 import cloud.edgehive.mail.SmtpMail;
 import cloud.edgehive.pipeline.Faults;
 import cloud.edgehive.store.SlotAllocator;
@@ -65,7 +66,9 @@ final class ProviderBeans {
                         s.integer("mail.smtp.port"), s.flag("mail.smtp.starttls"), s.integer("mail.smtp.timeout-ms"),
                         s.optional("mail.smtp.username").orElse(null), s.optional("mail.smtp.password").orElse(null)),
                         new MailFiles(w.clock())))
-                .add("outbox", s -> new OutboxMail(Path.of(s.text("mail.outbox-dir")), new MailFiles(w.clock())));
+                .add("outbox", s -> new OutboxMail(Path.of(s.text("mail.outbox-dir")), new MailFiles(w.clock())))
+                .add("resend", s -> new ResendMail(new ResendMail.Config(java.net.URI.create(s.text("mail.resend.base-url")),
+                        s.required("mail.resend.api-key"), java.time.Duration.ofMillis(s.number("mail.resend.timeout-ms"))), w.clock()));
         return catalog;
     }
 

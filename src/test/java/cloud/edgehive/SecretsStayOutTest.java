@@ -51,6 +51,7 @@ class SecretsStayOutTest {
             secrets.put("STRIPE_API_KEY", "sk_test_" + random());
             secrets.put("CLOUDFLARE_TUNNEL_TOKEN", "cft" + random());
             secrets.put("RESEND_API_KEY", "re" + random());
+            secrets.put("MAIL_RESEND_API_KEY", "re_" + random());
             secrets.put("CLOUDFLARE_API_TOKEN", "cfa" + random());
             // The node-token secret lives in Secrets Manager; the environment only names it.
             String nodeTokenSecret = "nts" + random();
