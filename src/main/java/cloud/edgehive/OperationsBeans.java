@@ -35,6 +35,8 @@ import cloud.edgehive.pipeline.Lifecycle;
 import cloud.edgehive.pipeline.ProvisioningSteps;
 import cloud.edgehive.pipeline.Reconciler;
 import cloud.edgehive.pipeline.RetryAfter;
+import cloud.edgehive.pipeline.Saga;
+import cloud.edgehive.pipeline.Hooks;
 import cloud.edgehive.problem.Problems;
 
 /** Running the service: the pipeline's beans, the HTTP API's, local mode's, and the readiness checks. */
@@ -43,17 +45,19 @@ final class OperationsBeans {
     private OperationsBeans() {
     }
 
-    /** Provisioning steps, lifecycle, compensation, the reconciler, dead letters, and fault classification. */
+    /** Provisioning steps and their saga, hook points, lifecycle, compensation, the reconciler, dead letters, fault classification. */
     static void pipeline(Wiring w, StoreBeans.Store store, ProviderBeans.Providers providers, NodeMail mail) {
         Settings s = w.settings();
         w.bind("faults", new Faults());
         w.bind("retryAfter", new RetryAfter());
         w.bind("provisioningSteps", new ProvisioningSteps(store.nodes(), providers.compute(), providers.access(), mail, w.clock(),
                 s.seconds("compute.await-timeout-seconds")));
-        w.bind("lifecycle", new Lifecycle(store.nodes(), store.slots(), providers.compute(), providers.access(), mail,
+        Saga saga = new Saga(store.nodes(), w.context());
+        w.bind("saga", saga);
+        w.bind("hooks", new Hooks(s::optional, w.context().getRegistry()));
+        w.bind("lifecycle", new Lifecycle(store.nodes(), saga, providers.compute(), providers.access(), mail,
                 store.deadLetters()));
-        Compensation compensation = new Compensation(store.nodes(), store.slots(), providers.compute(), providers.access(),
-                store.deadLetters());
+        Compensation compensation = new Compensation(store.nodes(), saga, store.deadLetters());
         w.bind("compensation", compensation);
         w.bind("eventDeadLetters", new EventDeadLetters(store.events(), store.deadLetters()));
         w.bind("deadLetterAdmin", new DeadLetterAdmin(store.deadLetters(), store.nodes(), store.events(),

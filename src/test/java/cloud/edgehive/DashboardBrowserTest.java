@@ -325,7 +325,9 @@ class DashboardBrowserTest {
 
         page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Reconciler")).click();
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Run the audit now")).click();
-        assertThat(page.locator(".audit")).hasCount(3);
+        // One line per kind of finding: stuck nodes, orphaned resources, orphaned published names, drift.
+        assertThat(page.locator(".audit")).hasCount(4);
+        assertThat(page.locator(".audit strong")).hasText(new String[] {"stuck", "orphan", "access-orphan", "drift"});
 
         page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Operator's cost")).click();
         assertThat(page.locator("main")).containsText("you, the operator");

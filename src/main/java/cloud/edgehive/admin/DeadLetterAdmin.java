@@ -86,7 +86,7 @@ public class DeadLetterAdmin {
             if (node.state() == NodeState.FAILED) {
                 Map<String, AttributeValue> cleared = new HashMap<>();
                 for (String field : List.of("lastError", "deadLetterId", "failedStep", "instanceId", "launchedAt", "host", "port",
-                        "dnsName", "url", "slot", "pool")) {
+                        "dnsName", "url", "slot", "pool", "saga")) {
                     cleared.put(field, null);
                 }
                 // Forced: nobody works on a FAILED node; its last worker may just not have let go yet.

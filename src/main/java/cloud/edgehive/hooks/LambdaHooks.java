@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import cloud.edgehive.pipeline.Faults;
 import cloud.edgehive.pipeline.ProviderUnavailable;
+import cloud.edgehive.pipeline.Hooks;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeStore;
 
@@ -28,10 +29,10 @@ import cloud.edgehive.store.NodeStore;
  * this bean decides whether a point has work, writes the node as the function's input and records
  * its answer in the node's history, which is also how a resumed step knows the call was made.
  */
-public class LambdaHooks {
+public class LambdaHooks implements Hooks.Hook {
 
-    public static final String AFTER_ACCESS = "after-access";
-    public static final String BEFORE_TERMINATE = "before-terminate";
+    public static final String AFTER_ACCESS = Hooks.AFTER_ACCESS;
+    public static final String BEFORE_TERMINATE = Hooks.BEFORE_TERMINATE;
     public static final List<String> POINTS = List.of(AFTER_ACCESS, BEFORE_TERMINATE);
 
     private static final Logger LOG = LoggerFactory.getLogger(LambdaHooks.class);
@@ -65,6 +66,7 @@ public class LambdaHooks {
      * then compensation); at {@value #BEFORE_TERMINATE} it is noted in the node's history and the node
      * returned, so termination goes on.
      */
+    @Override
     public Node run(String point, Node node) {
         if (!pending(node, point)) {
             return node;
@@ -83,14 +85,6 @@ public class LambdaHooks {
             return recordFailure(node, point, failure);
         }
         throw failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure.getMessage(), failure);
-    }
-
-    public Node afterAccess(Node node) {
-        return run(AFTER_ACCESS, node);
-    }
-
-    public Node beforeTerminate(Node node) {
-        return run(BEFORE_TERMINATE, node);
     }
 
     /** The function configured for {@code point}; null when none is. */

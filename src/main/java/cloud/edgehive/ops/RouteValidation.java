@@ -40,6 +40,7 @@ import org.apache.camel.support.ResourceHelper;
  */
 public final class RouteValidation {
 
+    private static final Pattern TEMPLATE_PARAMETER = Pattern.compile("\\s*- name: ([A-Za-z0-9_.-]+)\\s*");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^{}]+)}}");
     private static final Pattern LINE = Pattern.compile("line (\\d+)");
 
@@ -104,13 +105,25 @@ public final class RouteValidation {
         return problems;
     }
 
-    /** Every {{key}} must resolve ({{?key}} is optional, {{key:default}} has a default, env: and sys: are functions). */
+    /**
+     * Every {{key}} must resolve ({{?key}} is optional, {{key:default}} has a default, env: and sys: are
+     * functions), except a route template's own parameters, which its templated routes supply.
+     */
     private static void checkPlaceholders(CamelContext context, String file, List<String> lines, List<Problem> problems) {
+        java.util.Set<String> templateParameters = new java.util.HashSet<>();
+        if (lines.stream().anyMatch(l -> l.startsWith("- routeTemplate:"))) {
+            for (String line : lines) {
+                Matcher parameter = TEMPLATE_PARAMETER.matcher(line);
+                if (parameter.matches()) {
+                    templateParameters.add(parameter.group(1));
+                }
+            }
+        }
         for (int i = 0; i < lines.size(); i++) {
             Matcher m = PLACEHOLDER.matcher(lines.get(i));
             while (m.find()) {
                 String key = m.group(1).trim();
-                if (key.startsWith("?") || key.contains(":")) {
+                if (key.startsWith("?") || key.contains(":") || templateParameters.contains(key)) {
                     continue;
                 }
                 if (context.getPropertiesComponent().resolveProperty(key).isEmpty()) {

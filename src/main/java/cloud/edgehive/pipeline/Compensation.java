@@ -2,9 +2,8 @@ package cloud.edgehive.pipeline;
 
 import static software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -12,19 +11,17 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import cloud.edgehive.compute.ComputeProvider;
-import cloud.edgehive.access.AccessProvider;
 import cloud.edgehive.store.DeadLetterStore;
 import cloud.edgehive.store.LeaseLost;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeState;
 import cloud.edgehive.store.NodeStore;
-import cloud.edgehive.store.SlotAllocator;
 
 /**
  * What happens when a provisioning step fails for good: a dead letter records the whole node and
- * the cause, everything created so far is undone (instance, DNS record, slot), and the node ends
- * FAILED with the reason. Nothing is left running or billed.
+ * the cause, the steps the node recorded as done are undone in reverse (the failing step first, since
+ * it may have made something before it failed), and the node ends FAILED with the reason. Nothing is
+ * left running or billed. Which undos run comes from the node's record, not from a list here.
  */
 public class Compensation {
 
@@ -32,36 +29,40 @@ public class Compensation {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final NodeStore nodes;
-    private final SlotAllocator slots;
-    private final ComputeProvider compute;
-    private final AccessProvider access;
+    private final Saga saga;
     private final DeadLetterStore deadLetters;
 
-    public Compensation(NodeStore nodes, SlotAllocator slots, ComputeProvider compute, AccessProvider access,
-                        DeadLetterStore deadLetters) {
+    public Compensation(NodeStore nodes, Saga saga, DeadLetterStore deadLetters) {
         this.nodes = nodes;
-        this.slots = slots;
-        this.compute = compute;
-        this.access = access;
+        this.saga = saga;
         this.deadLetters = deadLetters;
     }
 
+    /** A step failed for good (the node-steps error handling): the step in flight is in the variables the saga step set. */
     public Node fail(Exchange exchange) throws Exception {
         Node stale = exchange.getVariable("node", Node.class);
-        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        Node failed = fail(stale, ProvisioningSteps.failedStep(exchange), Faults.describe(cause));
-        if (failed == null) {
-            exchange.setVariable("stop", "true");
-            return stale;
+        if (stale == null) {
+            // Failed before the node was read into the exchange: the record holds this worker's lease.
+            stale = nodes.get(exchange.getProperty("nodeId", String.class));
         }
-        return failed;
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String step = exchange.getVariable("step", String.class);
+        String undo = exchange.getVariable("undo", String.class);
+        Saga.Step failing = step == null ? null : new Saga.Step(step, undo == null ? Saga.NO_UNDO : undo);
+        Node failed = fail(stale, step == null ? ProvisioningSteps.failedStep(exchange) : step, Faults.describe(cause),
+                node -> saga.undoRecorded(node, failing));
+        return failed == null ? stale : failed;
     }
 
     /**
-     * Dead letter, undo, FAILED — for the worker holding {@code stale}'s lease. Null when another
-     * worker took the node over meanwhile: then it is not this worker's to undo.
+     * The reconciler gives up on a node whose worker made no progress: which step was in flight is
+     * unknown, so every step is undone (undos are idempotent). Null when another worker holds the node.
      */
     public Node fail(Node stale, String step, String reason) throws Exception {
+        return fail(stale, step, reason, saga::undoAll);
+    }
+
+    private Node fail(Node stale, String step, String reason, Function<Node, Saga.Undone> undo) throws Exception {
         Node node = nodes.get(stale.nodeId());
         try {
             nodes.renew(stale);
@@ -73,23 +74,11 @@ public class Compensation {
             return null;
         }
         String deadLetter = deadLetters.record(node.nodeId(), step, reason, JSON.writeValueAsString(node));
-        List<String> leftovers = new ArrayList<>();
-        undo("terminate instance", () -> compute.terminate(node), leftovers);
-        undo("unpublish access", () -> access.unpublish(node), leftovers);
-        undo("release slot", () -> slots.release(node), leftovers);
-        String recorded = leftovers.isEmpty() ? reason : reason + " (clean-up incomplete: " + String.join(", ", leftovers) + ")";
+        Saga.Undone undone = undo.apply(node);
+        String recorded = reason + " (" + undone + ")";
         LOG.warn("Node {} failed in {}: {}; dead letter {}", node.nodeId(), step, recorded, deadLetter);
         return nodes.advance(nodes.get(node.nodeId()), NodeState.FAILED,
                 Map.of("lastError", fromS(recorded), "deadLetterId", fromS(deadLetter), "failedStep", fromS(step)),
                 "failed in " + step);
-    }
-
-    private static void undo(String what, Runnable action, List<String> leftovers) {
-        try {
-            action.run();
-        } catch (RuntimeException e) {
-            LOG.error("Compensation could not {}: {}", what, Faults.describe(e));
-            leftovers.add(what);
-        }
     }
 }

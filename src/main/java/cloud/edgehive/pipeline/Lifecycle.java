@@ -24,7 +24,6 @@ import cloud.edgehive.store.DeadLetterStore;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeState;
 import cloud.edgehive.store.NodeStore;
-import cloud.edgehive.store.SlotAllocator;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -41,16 +40,16 @@ public class Lifecycle {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final NodeStore nodes;
-    private final SlotAllocator slots;
+    private final Saga saga;
     private final ComputeProvider compute;
     private final AccessProvider access;
     private final NodeMail mail;
     private final DeadLetterStore deadLetters;
 
-    public Lifecycle(NodeStore nodes, SlotAllocator slots, ComputeProvider compute, AccessProvider access, NodeMail mail,
+    public Lifecycle(NodeStore nodes, Saga saga, ComputeProvider compute, AccessProvider access, NodeMail mail,
                      DeadLetterStore deadLetters) {
         this.nodes = nodes;
-        this.slots = slots;
+        this.saga = saga;
         this.compute = compute;
         this.access = access;
         this.mail = mail;
@@ -66,14 +65,18 @@ public class Lifecycle {
                 NodeState.TERMINATING, "termination: " + (reason == null ? "requested" : reason), true);
     }
 
-    /** Removes everything the node had (instance, DNS record, slot); safe to repeat. */
+    /**
+     * Removes everything the node had: the undo of every provisioning step, in reverse (whether or not
+     * the node recorded it, since termination may interrupt a step); safe to repeat.
+     */
     public Node cleanUp(Node node) {
         if (node.state() != NodeState.TERMINATING) {
             return node;
         }
-        compute.terminate(node);
-        access.unpublish(node);
-        slots.release(node);
+        Saga.Undone undone = saga.undoAll(node);
+        if (!undone.failed().isEmpty()) {
+            throw new IllegalStateException("Node " + node.nodeId() + " not fully removed: " + undone);
+        }
         return node;
     }
 

@@ -60,6 +60,7 @@ public class ProvisioningSteps {
      * its id; a node that already records one keeps it.
      */
     public Node launch(Node node) {
+        node = markLaunching(node);
         if (node.hasInstance()) {
             return node;
         }
@@ -88,6 +89,9 @@ public class ProvisioningSteps {
      * which the error handling retries with backoff until {@code compute.await-timeout-seconds}.
      */
     public Node awaitRunning(Node node) {
+        if (node.host() != null && reached(node, NodeState.RUNNING)) {
+            return node;
+        }
         InstanceStatus status = compute.describe(node);
         switch (status.phase()) {
             case RUNNING -> {
@@ -120,6 +124,9 @@ public class ProvisioningSteps {
 
     /** Makes the node reachable (a record, a wildcard name) and records the URL; a node without an address cannot be. */
     public Node publishAccess(Node node) {
+        if (node.url() != null && reached(node, NodeState.ACCESS_READY)) {
+            return node;
+        }
         if (node.host() == null) {
             throw new ComputeFailed("Node " + node.nodeId() + " has no address to publish");
         }
@@ -145,7 +152,15 @@ public class ProvisioningSteps {
     }
 
     public Node markReady(Node node) {
+        if (node.state() == NodeState.READY) {
+            return node;
+        }
         return nodes.advance(node, NodeState.READY, Map.of("notified", nodes.notifiedWith(node, READY_MAIL)), "owner notified");
+    }
+
+    /** Whether provisioning already brought the node to {@code state} (a step re-run after a crash between its two writes). */
+    private static boolean reached(Node node, NodeState state) {
+        return node.state() == NodeState.READY || (node.state().isProvisioning() && node.state().ordinal() >= state.ordinal());
     }
 
     /** The route a failure happened in, for the dead letter. */

@@ -41,6 +41,7 @@ public record Node(
         int resumes,
         String drift,
         List<Map<String, String>> history,
+        List<Map<String, String>> saga,
         Map<String, String> notified,
         Map<String, String> billing,
         String tunnelId,
@@ -55,6 +56,11 @@ public record Node(
         return instanceId != null && !instanceId.isEmpty();
     }
 
+    /** Whether the provisioning saga recorded this step as done (so it skips itself). */
+    public boolean hasCompleted(String step) {
+        return saga.stream().anyMatch(s -> step.equals(s.get("step")));
+    }
+
     public boolean wasNotified(String kind) {
         return notified.containsKey(kind);
     }
@@ -63,19 +69,13 @@ public record Node(
     Node allocated(String pool, int slot, long version, String updatedAt, long leaseUntil, List<Map<String, String>> history) {
         return new Node(nodeId, userId, email, plan, region, instanceType, storageGb, sessionId, customerId, subscriptionId,
                 NodeState.ALLOCATED, version, createdAt, updatedAt, pool, slot, instanceId, launchedAt, host, port, dnsName, url,
-                lastError, deadLetterId, leaseOwner, leaseUntil, resumes, drift, history, notified, billing, tunnelId, tunnelStatus);
+                lastError, deadLetterId, leaseOwner, leaseUntil, resumes, drift, history, saga, notified, billing, tunnelId, tunnelStatus);
     }
 
     static Node from(Map<String, AttributeValue> item) {
-        List<Map<String, String>> history = new ArrayList<>();
-        AttributeValue h = item.get("history");
-        if (h != null && h.hasL()) {
-            for (AttributeValue entry : h.l()) {
-                Map<String, String> step = new LinkedHashMap<>();
-                entry.m().forEach((k, v) -> step.put(k, v.s()));
-                history.add(step);
-            }
-        }
+        List<Map<String, String>> history = entries(item.get("history"));
+        // The saga's completed steps in order, each with the undo that reverses it.
+        List<Map<String, String>> saga = entries(item.get("saga"));
         Map<String, String> notified = new LinkedHashMap<>();
         AttributeValue nt = item.get("notified");
         if (nt != null && nt.hasM()) {
@@ -120,9 +120,22 @@ public record Node(
                 (int) Items.number(item, "resumes", 0),
                 Items.text(item, "drift"),
                 List.copyOf(history),
+                List.copyOf(saga),
                 Map.copyOf(notified),
                 Map.copyOf(billing),
                 Items.text(item, "tunnelId"),
                 Items.text(item, "tunnelStatus"));
+    }
+
+    private static List<Map<String, String>> entries(AttributeValue list) {
+        List<Map<String, String>> entries = new ArrayList<>();
+        if (list != null && list.hasL()) {
+            for (AttributeValue entry : list.l()) {
+                Map<String, String> fields = new LinkedHashMap<>();
+                entry.m().forEach((k, v) -> fields.put(k, v.s()));
+                entries.add(fields);
+            }
+        }
+        return entries;
     }
 }

@@ -163,6 +163,26 @@ public class NodeStore {
         return written(Node.from(write(node, transition(node, node.state(), results, null)).attributes()));
     }
 
+    /**
+     * The node as recorded now, for the worker holding {@code held}'s lease (a retried step starts from
+     * what its failed attempt may have written); {@link LeaseLost} when another worker holds it now.
+     */
+    public Node refresh(Node held) {
+        Node now = get(held.nodeId());
+        if (!java.util.Objects.equals(now.leaseOwner(), held.leaseOwner())) {
+            throw new LeaseLost(held.nodeId());
+        }
+        return now;
+    }
+
+    /** Records a saga step as done, with the undo that reverses it, after the step's own result. */
+    public Node recordStep(Node node, String step, String undo) {
+        List<AttributeValue> saga = new ArrayList<>();
+        node.saga().forEach(entry -> saga.add(AttributeValue.fromM(Map.of("step", s(entry.get("step")), "undo", s(entry.get("undo"))))));
+        saga.add(AttributeValue.fromM(Map.of("step", s(step), "undo", s(undo))));
+        return record(node, Map.of("saga", AttributeValue.fromL(saga)));
+    }
+
     /** For writers outside this class (the slot transaction) that recorded a step. */
     public Node written(Node node) {
         afterWrite.accept(node);

@@ -248,7 +248,7 @@ public class NodePresenter {
             reason = "Its machine could not be started.";
         } else if (step.equals("await-running")) {
             reason = "Its machine did not come up in time.";
-        } else if (step.equals("configure-access")) {
+        } else if (step.equals("publish-access") || step.equals("configure-access")) {
             reason = "Its address could not be published.";
         } else if (step.equals("notify-user")) {
             reason = "The email with its address could not be sent.";

@@ -1,0 +1,53 @@
+package cloud.edgehive.pipeline;
+
+import java.util.Optional;
+import java.util.function.Function;
+
+import org.apache.camel.spi.Registry;
+
+import cloud.edgehive.store.Node;
+
+/**
+ * Named points in a node's life where an operator's own code runs: {@code after-access} (a saga step
+ * between publishing access and the email) and {@code before-terminate}. {@code hooks.<point>} names
+ * the {@link Hook} bean to call there; empty, the point does nothing.
+ */
+public class Hooks {
+
+    public static final String AFTER_ACCESS = "after-access";
+    public static final String BEFORE_TERMINATE = "before-terminate";
+
+    /** Code run at a hook point; returns the node as recorded after it (or null to leave it as it is). */
+    public interface Hook {
+        Node run(String point, Node node);
+    }
+
+    private final Function<String, Optional<String>> settings;
+    private final Registry registry;
+
+    public Hooks(Function<String, Optional<String>> settings, Registry registry) {
+        this.settings = settings;
+        this.registry = registry;
+    }
+
+    public Node afterAccess(Node node) {
+        return run(AFTER_ACCESS, node);
+    }
+
+    public Node beforeTerminate(Node node) {
+        return run(BEFORE_TERMINATE, node);
+    }
+
+    private Node run(String point, Node node) {
+        Optional<String> name = settings.apply("hooks." + point);
+        if (name.isEmpty()) {
+            return node;
+        }
+        Hook hook = registry.lookupByNameAndType(name.get(), Hook.class);
+        if (hook == null) {
+            throw new IllegalStateException("hooks." + point + " names '" + name.get() + "', which is no hook");
+        }
+        Node after = hook.run(point, node);
+        return after == null ? node : after;
+    }
+}

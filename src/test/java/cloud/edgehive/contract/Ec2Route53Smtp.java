@@ -1,0 +1,66 @@
+package cloud.edgehive.contract;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.icegreen.greenmail.util.GreenMailUtil;
+
+import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.harness.TestCloud;
+import cloud.edgehive.store.NodeIds;
+import jakarta.mail.internet.MimeMessage;
+
+/** EC2 instances, Route 53 records, SMTP: against moto and GreenMail. */
+final class Ec2Route53Smtp implements World {
+
+    private final TestCloud cloud = TestCloud.fresh("contract");
+
+    @Override
+    public String name() {
+        return "ec2+route53+smtp";
+    }
+
+    @Override
+    public String profile() {
+        return null;
+    }
+
+    @Override
+    public Map<String, String> config() {
+        Map<String, String> config = cloud.config();
+        config.put("compute.provider", "ec2");
+        config.put("access.provider", "route53");
+        config.put("mail.provider", "smtp");
+        return config;
+    }
+
+    @Override
+    public int liveResources(String nodeId) {
+        return (int) RunningService.ec2().describeInstances(b -> b.filters(
+                        f -> f.name("tag:edgehive:node-id").values(nodeId),
+                        f -> f.name("instance-state-name").values("pending", "running", "stopping", "stopped")))
+                .reservations().stream().mapToLong(r -> r.instances().size()).sum();
+    }
+
+    @Override
+    public int publishedNames(String nodeId) {
+        String label = NodeIds.hostLabel(nodeId) + ".";
+        return (int) RunningService.route53().listResourceRecordSets(b -> b.hostedZoneId(cloud.zoneId())).resourceRecordSets()
+                .stream().filter(r -> r.name().startsWith(label)).count();
+    }
+
+    @Override
+    public List<String> mailsTo(String to) {
+        List<String> bodies = new ArrayList<>();
+        for (MimeMessage mail : cloud.mailsTo(to)) {
+            bodies.add(GreenMailUtil.getBody(mail));
+        }
+        return bodies;
+    }
+
+    @Override
+    public void close() {
+        cloud.close();
+    }
+}
