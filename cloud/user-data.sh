@@ -9,9 +9,13 @@ NODE_ID='{{nodeId}}'
 NODE_NAME='{{hostLabel}}'
 NODE_TOKEN='{{nodeToken}}'
 INSTALL_URL='{{installUrl}}'
-TUNNEL_TOKEN='{{tunnelToken}}'
+CLOUD_URL='{{cloudUrl}}'
+TUNNEL='{{tunnel}}'
+CLOUDFLARED_VERSION='{{cloudflaredVersion}}'
 # Overridable only so the script can be exercised outside a real node.
 ETC="${EDGE_HIVE_ETC:-/etc/edge-hive}"
+BIN="${EDGE_HIVE_BIN:-/usr/local/bin}"
+UNITS="${EDGE_HIVE_UNITS:-/etc/systemd/system}"
 
 echo "edge-hive: preparing node ${NODE_NAME} (${NODE_ID})"
 install -d -m 0750 "${ETC}"
@@ -35,21 +39,54 @@ systemctl enable edge-hive
 systemctl restart edge-hive
 echo "edge-hive: node ${NODE_NAME} started"
 
-# Cloudflare Tunnel: only with a token. cloudflared runs as its own service with the token it was
-# installed with; a second run leaves an installed service alone and just makes sure it runs.
-if [ -n "${TUNNEL_TOKEN}" ]; then
-  if ! command -v cloudflared >/dev/null 2>&1; then
+# Cloudflare Tunnel: this node's own tunnel. Its token is in no user-data and on no command line:
+# the node asks the service for it with its node token (sent on stdin, not as an argument), keeps it
+# in a root-only environment file, and cloudflared reads it from its environment (TUNNEL_TOKEN).
+# The service makes the tunnel after the instance runs, so the request is retried (503 + Retry-After)
+# until it exists. A second run keeps the installed binary and the fetched token and just restarts.
+if [ "${TUNNEL}" = "cloudflare" ]; then
+  if ! "${BIN}/cloudflared" --version 2>/dev/null | grep -q "version ${CLOUDFLARED_VERSION} "; then
     case "$(uname -m)" in
-      aarch64 | arm64) arch=aarch64 ;;
-      *) arch=x86_64 ;;
+      aarch64 | arm64) arch=arm64 ;;
+      *) arch=amd64 ;;
     esac
-    echo "edge-hive: installing cloudflared (${arch})"
-    dnf install -y "https://github.com/cloudflare/cloudflared/releases/latest/download/cloudflared-linux-${arch}.rpm"
+    echo "edge-hive: installing cloudflared ${CLOUDFLARED_VERSION} (${arch})"
+    curl --proto '=https' --tlsv1.2 -fsSL --retry 5 --retry-delay 5 -o "${BIN}/cloudflared.download" \
+      "https://github.com/cloudflare/cloudflared/releases/download/${CLOUDFLARED_VERSION}/cloudflared-linux-${arch}"
+    chmod 0755 "${BIN}/cloudflared.download"
+    mv -f "${BIN}/cloudflared.download" "${BIN}/cloudflared"
   fi
-  if ! systemctl is-enabled --quiet cloudflared 2>/dev/null; then
-    echo "edge-hive: installing the cloudflared service"
-    cloudflared service install "${TUNNEL_TOKEN}"
+  if [ ! -s "${ETC}/cloudflared.env" ]; then
+    echo "edge-hive: fetching this node's tunnel token"
+    answer=$(printf 'Authorization: Bearer %s\n' "${NODE_TOKEN}" | curl -fsS --retry 90 --retry-delay 10 --retry-max-time 1800 \
+      -H @- -H 'Accept: application/json' "${CLOUD_URL}/node-agent/v1/nodes/${NODE_ID}/tunnel-token")
+    token=$(printf '%s' "${answer}" | sed -n 's|.*"tunnelToken":"\([A-Za-z0-9+/=_.-]*\)".*|\1|p')
+    if [ -z "${token}" ]; then
+      echo "edge-hive: the service gave no tunnel token" >&2
+      exit 1
+    fi
+    printf 'TUNNEL_TOKEN=%s\n' "${token}" > "${ETC}/cloudflared.env.new"
+    mv -f "${ETC}/cloudflared.env.new" "${ETC}/cloudflared.env"
+    unset answer token
   fi
-  systemctl restart cloudflared
+  cat > "${UNITS}/edge-hive-cloudflared.service" <<UNIT
+[Unit]
+Description=Cloudflare Tunnel of Edge Hive node ${NODE_NAME}
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+EnvironmentFile=${ETC}/cloudflared.env
+ExecStart=${BIN}/cloudflared --no-autoupdate tunnel run
+Restart=always
+RestartSec=5
+DynamicUser=yes
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+  systemctl daemon-reload
+  systemctl enable edge-hive-cloudflared
+  systemctl restart edge-hive-cloudflared
   echo "edge-hive: Cloudflare Tunnel running"
 fi

@@ -8,7 +8,10 @@ import java.util.Map;
 
 import org.apache.camel.health.HealthCheck;
 
+import cloud.edgehive.access.NodeTunnels;
 import cloud.edgehive.admin.DeadLetterAdmin;
+import cloud.edgehive.api.NodeAgent;
+import cloud.edgehive.auth.NodeTokens;
 import cloud.edgehive.api.AdminProvisioning;
 import cloud.edgehive.api.NodeAccess;
 import cloud.edgehive.api.NodeViews;
@@ -56,7 +59,7 @@ final class OperationsBeans {
         w.bind("deadLetterAdmin", new DeadLetterAdmin(store.deadLetters(), store.nodes(), store.events(),
                 w.context().createProducerTemplate(), w.clock()));
         long stuckDefault = s.number("reconciler.stuck-after-seconds");
-        w.bind("reconciler", new Reconciler(store.nodes(), providers.compute(), compensation, w.context(), w.clock(),
+        w.bind("reconciler", new Reconciler(store.nodes(), providers.compute(), providers.access(), compensation, w.context(), w.clock(),
                 new Reconciler.Config(
                         state -> Duration.ofSeconds(s.number("reconciler.stuck-after-seconds." + state.name().toLowerCase(), stuckDefault)),
                         s.integer("reconciler.max-resumes"),
@@ -64,9 +67,13 @@ final class OperationsBeans {
                         s.integer("reconciler.batch-size"))));
     }
 
-    /** The HTTP API: authentication, problems, node views and access, usage, admin provisioning, OpenAPI. */
-    static void api(Wiring w, StoreBeans.Store store) {
+    /** The HTTP API: authentication, problems, node views and access, usage, admin provisioning, OpenAPI, the node agent. */
+    static void api(Wiring w, StoreBeans.Store store, ProviderBeans.Providers providers) {
         Settings s = w.settings();
+        NodeTunnels tunnels = providers.chosen().stream().filter(NodeTunnels.class::isInstance).map(NodeTunnels.class::cast)
+                .findFirst().orElse(null);
+        w.bind("nodeAgent", new NodeAgent(w.lookup("nodeTokens", NodeTokens.class), store.nodes()::find,
+                tunnels == null ? null : tunnels::tunnelToken, s.seconds("node.tunnel-token-retry-seconds")));
         w.bind("problems", new Problems());
         w.bind("tokenVerifier", new TokenVerifier(new TokenVerifier.Config(
                 s.optional("auth.jwt.secret").orElse(null), s.optional("auth.jwt.jwks-url").orElse(null),

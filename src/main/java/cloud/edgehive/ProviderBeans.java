@@ -6,7 +6,16 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.function.Supplier;
+
 import cloud.edgehive.access.AccessBreaker;
+import cloud.edgehive.access.NodeTunnels;
+import cloud.edgehive.access.cloudflare.CloudflareApi;
+import cloud.edgehive.access.cloudflare.CloudflareDns;
+import cloud.edgehive.access.cloudflare.CloudflareRecords;
+import cloud.edgehive.access.cloudflare.CloudflareTunnelAccess;
+import cloud.edgehive.access.cloudflare.CloudflareTunnels;
+import cloud.edgehive.auth.NodeTokens;
 import cloud.edgehive.access.AccessProvider;
 import cloud.edgehive.access.LocalDns;
 import cloud.edgehive.access.Route53Dns;
@@ -48,11 +57,14 @@ final class ProviderBeans {
     private ProviderBeans() {
     }
 
-    /** Every provider that ships, by kind and name. Adding one is one line here. */
-    static ProviderCatalog catalog(Wiring w, SlotAllocator slots) {
+    /**
+     * Every provider that ships, by kind and name. Adding one is one line here. {@code access} is the
+     * chosen access provider, which compute providers may ask about (e.g. whether nodes run a tunnel).
+     */
+    static ProviderCatalog catalog(Wiring w, SlotAllocator slots, NodeTokens nodeTokens, Supplier<AccessProvider> access) {
         ProviderCatalog catalog = new ProviderCatalog();
         catalog.compute()
-                .add("ec2", s -> ec2(s))
+                .add("ec2", s -> ec2(s, nodeTokens, access.get()))
                 .add("ecs", s -> ecs(s, slots))
                 .add("local", s -> new LocalCompute(ServiceBeans.localDir(s).resolve("nodes"),
                         s.optional("local.node-command").orElse(null), slots::portOf));
@@ -60,7 +72,15 @@ final class ProviderBeans {
                 .add("route53", s -> new Route53Dns(AwsClients.configure(Route53Client.builder(), s, "route53").region(Region.AWS_GLOBAL).build(),
                         s.required("route53.hosted-zone-id"), s.text("dns.zone"), s.number("dns.ttl"), s.text("access.url-scheme")))
                 .add("sslip", s -> new SslipDns(s.text("sslip.domain"), s.text("access.url-scheme")))
-                .add("local", s -> new LocalDns(s.text("access.url-scheme")));
+                .add("local", s -> new LocalDns(s.text("access.url-scheme")))
+                .add(CloudflareDns.NAME, s -> new CloudflareDns(new CloudflareRecords(cloudflare(s), s.required("cloudflare.zone-id")),
+                        new CloudflareDns.Config(s.text("dns.zone"), s.flag("cloudflare.proxied"), s.integer("dns.ttl"),
+                                s.text("cloudflare.name-prefix"), s.text("access.url-scheme"))))
+                .add(CloudflareTunnelAccess.NAME, s -> new CloudflareTunnelAccess(
+                        new CloudflareTunnels(cloudflare(s), s.required("cloudflare.account-id")),
+                        new CloudflareRecords(cloudflare(s), s.required("cloudflare.zone-id")),
+                        new CloudflareTunnelAccess.Config(s.text("dns.zone"), s.text("cloudflare.tunnel.service"),
+                                s.text("cloudflare.name-prefix"), s.text("access.url-scheme"))));
         catalog.mail()
                 .add("smtp", s -> new SmtpMail(new SmtpMail.Server(s.text("mail.smtp.scheme"), s.text("mail.smtp.host"),
                         s.integer("mail.smtp.port"), s.flag("mail.smtp.starttls"), s.integer("mail.smtp.timeout-ms"),
@@ -74,9 +94,19 @@ final class ProviderBeans {
 
     static Providers bind(Wiring w, StoreBeans.Store store) {
         Settings s = w.settings();
-        ProviderCatalog catalog = catalog(w, store.slots());
-        ComputeProvider compute = catalog.compute().chosen(s);
+        NodeTokens nodeTokens = new NodeTokens(s.required("node.token-secret"));
+        AccessProvider[] chosenAccess = new AccessProvider[1];
+        ProviderCatalog catalog = catalog(w, store.slots(), nodeTokens, () -> chosenAccess[0]);
         AccessProvider access = catalog.access().chosen(s);
+        chosenAccess[0] = access;
+        ComputeProvider compute = catalog.compute().chosen(s);
+        if (access instanceof NodeTunnels) {
+            String cloudUrl = s.optional("node.cloud-url").orElse(s.text("web.base-url"));
+            if (!cloudUrl.startsWith("https://")) {
+                LOG.warn("Nodes fetch their tunnel token from {} (node.cloud-url, else web.base-url): give them an https address they can reach",
+                        cloudUrl);
+            }
+        }
         MailSender mail = catalog.mail().chosen(s);
         if (compute instanceof LocalCompute local) {
             local.recover(store.nodes()::find);
@@ -87,6 +117,7 @@ final class ProviderBeans {
                 new MailBreaker(mail, breaker(w, "mail-" + mail.name())),
                 List.of(compute, access, mail));
         w.bind("providerCatalog", catalog);
+        w.bind("nodeTokens", nodeTokens);
         w.bind("compute", providers.compute());
         w.bind("access", providers.access());
         w.bind("mailSender", providers.mail());
@@ -94,9 +125,14 @@ final class ProviderBeans {
         return providers;
     }
 
-    private static ComputeProvider ec2(Settings s) {
-        UserData userData = new UserData(Path.of(s.text("ec2.user-data-template")), s.required("node.install-url"),
-                s.required("node.token-secret"), s.optional("cloudflare.tunnel-token").orElse(null));
+    /**
+     * Nothing shared by two nodes goes into user-data: with a tunnel provider, the node fetches its own
+     * tunnel token from this service with its node token (the node-agent endpoint).
+     */
+    private static ComputeProvider ec2(Settings s, NodeTokens nodeTokens, AccessProvider access) {
+        UserData userData = new UserData(Path.of(s.text("ec2.user-data-template")), nodeTokens, new UserData.Options(
+                s.required("node.install-url"), s.optional("node.cloud-url").orElse(s.text("web.base-url")),
+                access instanceof NodeTunnels tunnels ? tunnels.tunnelClient() : "", s.text("cloudflare.cloudflared-version")));
         return new Ec2Compute(ec2Clients(s), userData, region -> new Ec2Compute.Launch(
                 regional(s, "ec2", region, "ami-id").orElse(null),
                 s.text("ec2.ami-name-pattern"),
@@ -134,6 +170,11 @@ final class ProviderBeans {
         java.util.Set<String> regions = new java.util.TreeSet<>();
         s.list("plans.names").forEach(plan -> regions.addAll(s.list("plans." + plan + ".regions")));
         return regions;
+    }
+
+    /** Cloudflare's API with the operator's API token (environment or secret store; never logged). */
+    private static CloudflareApi cloudflare(Settings s) {
+        return new CloudflareApi(s.text("cloudflare.api-base"), s.required("cloudflare.api-token"), s.seconds("cloudflare.timeout-seconds"));
     }
 
     /**

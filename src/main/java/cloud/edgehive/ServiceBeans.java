@@ -35,7 +35,7 @@ public class ServiceBeans implements CamelConfiguration {
         NodeMail mail = emails(w);
         OperationsBeans.pipeline(w, store, providers, mail);
         BillingBeans.bind(w, store, mail);
-        OperationsBeans.api(w, store);
+        OperationsBeans.api(w, store, providers);
         OperationsBeans.localMode(w, store);
         OperationsBeans.healthChecks(w, store, providers);
         SecurityWiring.configure(context, settings);

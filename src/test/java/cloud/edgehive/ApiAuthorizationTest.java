@@ -94,6 +94,7 @@ class ApiAuthorizationTest {
             int expected = switch (call.getKey()) {
                 case "list", "usage" -> 200;
                 case "provision" -> 403;
+                case "node-agent" -> 401;
                 default -> 404;
             };
             HttpResponse<String> response = call.getValue().apply(b);
@@ -105,6 +106,12 @@ class ApiAuthorizationTest {
             }
         }
         expectProblem(mismatches, "user A", "provision", calls("user-a").get("provision").apply(a), 403);
+        // The node agent takes only the node's own node token, never a user's or an admin's JWT; with
+        // route53 the node has no tunnel, so its own token gets 404.
+        expectProblem(mismatches, "user A", "node-agent", calls("user-a").get("node-agent").apply(a), 401);
+        expectProblem(mismatches, "admin", "node-agent", calls("admin").get("node-agent").apply(admin), 401);
+        String nodeToken = new cloud.edgehive.auth.NodeTokens("test-node-token-secret").tokenOf(node.nodeId());
+        expectProblem(mismatches, "the node", "node-agent", calls("node").get("node-agent").apply(nodeToken), 404);
         Node untouched = service.nodes().get(node.nodeId());
         assertEquals(NodeState.READY, untouched.state());
         assertEquals(node.version(), untouched.version(), "refused calls changed nothing");
@@ -144,6 +151,7 @@ class ApiAuthorizationTest {
                 Map.of("Idempotency-Key", "matrix-" + key)));
         calls.put("restart", token -> api.post(path + "/restart", token, null, Map.of()));
         calls.put("delete", token -> api.delete(path, token));
+        calls.put("node-agent", token -> api.get("/node-agent/v1/nodes/" + node.nodeId() + "/tunnel-token", token));
         return calls;
     }
 

@@ -169,6 +169,6 @@ class EcsComputeTest {
     static Node node(String id, int slot, String taskArn) {
         return new Node(id, "user-1", "buyer@test.example", "pro", REGION, "t4g.small", 10, "cs_1", null, null,
                 NodeState.LAUNCHING, 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z", "default", slot, taskArn, null,
-                null, null, null, null, null, null, null, 0, 0, null, List.of(), Map.of(), Map.of());
+                null, null, null, null, null, null, null, 0, 0, null, List.of(), Map.of(), Map.of(), null, null);
     }
 }

@@ -71,6 +71,6 @@ class NodePresenterTest {
                              List<Map<String, String>> history) {
         return new Node("cs_test_1-0", "ada", "ada@example.com", "pro", "us-east-1", "t4g.small", 10, "cs_test_1", "cus_1", "sub_1",
                 state, 3, "2026-03-01T00:00:00Z", "2026-03-01T00:01:00Z", "local", 0, "i-1", null, "127.0.0.1", 3000, null,
-                "http://localhost:3000", lastError, deadLetter, null, 0, 0, null, history, Map.of(), billing);
+                "http://localhost:3000", lastError, deadLetter, null, 0, 0, null, history, Map.of(), billing, null, null);
     }
 }

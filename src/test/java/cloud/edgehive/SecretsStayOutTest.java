@@ -19,6 +19,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import cloud.edgehive.auth.NodeTokens;
+import cloud.edgehive.harness.CloudflareDouble;
 import cloud.edgehive.harness.Emulators;
 import cloud.edgehive.harness.RunningService;
 import cloud.edgehive.harness.ServiceProcess;
@@ -49,7 +51,6 @@ class SecretsStayOutTest {
             secrets.put("AUTH_JWT_SECRET", "jwt" + random());
             secrets.put("MAIL_SMTP_PASSWORD", "smtp" + random());
             secrets.put("STRIPE_API_KEY", "sk_test_" + random());
-            secrets.put("CLOUDFLARE_TUNNEL_TOKEN", "cft" + random());
             secrets.put("RESEND_API_KEY", "re" + random());
             secrets.put("MAIL_RESEND_API_KEY", "re_" + random());
             secrets.put("CLOUDFLARE_API_TOKEN", "cfa" + random());
@@ -74,6 +75,14 @@ class SecretsStayOutTest {
             // stripe-mock answers every session's line items with one fixture price: make it Pro's.
             config.put("plans.pro.price-id", "price_1PgafmB7WZ01zgkW02Hf9z6c");
             config.put("billing.check-initial-delay-ms", "3600000");
+            // Nodes reached through Cloudflare Tunnels (the double), so the API token is used and each
+            // node's tunnel token exists, to be looked for too.
+            CloudflareDouble cloudflare = CloudflareDouble.start(secrets.get("CLOUDFLARE_API_TOKEN"));
+            config.put("access.provider", "cloudflare-tunnel");
+            config.put("cloudflare.api-base", cloudflare.baseUrl());
+            config.put("cloudflare.account-id", CloudflareDouble.ACCOUNT);
+            config.put("cloudflare.zone-id", CloudflareDouble.ZONE);
+            String tunnelToken;
 
             List<String> answers = new ArrayList<>();
             String log;
@@ -91,6 +100,12 @@ class SecretsStayOutTest {
                 RunningService.await(Duration.ofSeconds(90), () -> get(service, "/api/v1/nodes/" + nodeId, admin).body()
                         .contains("\"state\":\"READY\""), () -> get(service, "/api/v1/nodes/" + nodeId, admin).body());
                 assertEquals(1, cloud.mailsTo("secrets@example.com").size(), "the email went out through authenticated SMTP");
+                HttpResponse<String> fetched = get(service, "/node-agent/v1/nodes/" + nodeId + "/tunnel-token",
+                        new NodeTokens(nodeTokenSecret).tokenOf(nodeId));
+                assertEquals(200, fetched.statusCode(), fetched.body());
+                tunnelToken = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(fetched.body())
+                        .path("tunnelToken").asText();
+                assertEquals(cloudflare.liveTunnels().get(0).token(), tunnelToken);
 
                 // Failures: a forged and an unsigned webhook, an event that fails for good (no buyer:
                 // a dead letter with its payload), a foreign session, bad and misplaced tokens.
@@ -123,21 +138,21 @@ class SecretsStayOutTest {
                 userData = new String(Base64.getDecoder().decode(RunningService.ec2().describeInstanceAttribute(b -> b
                         .instanceId(instance.instanceId()).attribute("userData")).userData().value()), StandardCharsets.UTF_8);
                 log = service.log();
+            } finally {
+                cloudflare.close();
             }
             String deadLetters = RunningService.dynamo().scan(b -> b.tableName("edgehive-dead-letters")).items().toString();
 
             Map<String, String> values = new LinkedHashMap<>(secrets);
             values.put("NODE_TOKEN_SECRET (from Secrets Manager)", nodeTokenSecret);
+            values.put("the node's tunnel token", tunnelToken);
             assertTrue(deadLetters.contains("evt_nobody"), "a dead letter was recorded: " + deadLetters);
             assertTrue(userData.contains("NODE_TOKEN='ehn_"), "the node got its own derived token: " + userData);
             values.forEach((name, value) -> {
                 assertFalse(log.contains(value), name + " is in the log:\n" + excerpt(log, value));
                 assertFalse(deadLetters.contains(value), name + " is in a dead letter");
                 answers.forEach(answer -> assertFalse(answer.contains(value), name + " is in an answer: " + answer));
-                // The tunnel token is the node's own credential: user-data is how cloudflared on the node gets it.
-                if (!name.equals("CLOUDFLARE_TUNNEL_TOKEN")) {
-                    assertFalse(userData.contains(value), name + " is in the launch request's user-data");
-                }
+                assertFalse(userData.contains(value), name + " is in the launch request's user-data");
             });
             assertTrue(log.contains("Property-placeholders summary") && log.contains("stripe.webhook-secret = xxxxxx")
                     && log.contains("node.token-secret = xxxxxx"), "the start-up summary ran and masked the secret keys:\n" + log);

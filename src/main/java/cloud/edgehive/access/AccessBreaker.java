@@ -35,4 +35,14 @@ public class AccessBreaker implements AccessProvider {
     public List<PublishedName> managed() {
         return breaker.executeSupplier(provider::managed);
     }
+
+    @Override
+    public void removeOrphan(PublishedName orphan) {
+        breaker.executeRunnable(() -> provider.removeOrphan(orphan));
+    }
+
+    @Override
+    public java.util.Map<String, Health> inspect(List<Node> ready) {
+        return breaker.executeSupplier(() -> provider.inspect(ready));
+    }
 }

@@ -25,6 +25,23 @@ public interface AccessProvider {
         return List.of();
     }
 
+    /** Deletes one thing {@link #managed()} reported (a reconciler clean-up of an orphan). */
+    default void removeOrphan(PublishedName orphan) {
+    }
+
+    /**
+     * How the access of READY nodes stands, by node id, from one listing for all: the provider's
+     * status of the node's path (e.g. a tunnel's {@code healthy}/{@code down}; null when it has
+     * none) and what is wrong with it (null when nothing). Nodes the provider has nothing to say
+     * about are absent.
+     */
+    default java.util.Map<String, Health> inspect(List<Node> ready) {
+        return java.util.Map.of();
+    }
+
     record PublishedName(String id, String nodeId, String name) {
+    }
+
+    record Health(String status, String drift) {
     }
 }

@@ -14,7 +14,7 @@ import org.apache.camel.spi.PropertiesComponent;
  * {@code token}, {@code password}, {@code api-key}, {@code private-key} or {@code credentials}
  * ({@code stripe.webhook-secret}, {@code node.token-secret}, {@code auth.jwt.secret},
  * {@code mail.smtp.password}, {@code stripe.api-key}, {@code resend.api-key},
- * {@code cloudflare.api-token}, {@code cloudflare.tunnel-token}, and any key named like them later).
+ * {@code cloudflare.api-token}, and any key named like them later).
  * <p>
  * Why this exists: camel-main logs a "Property-placeholders summary" at start-up with the value of
  * every property it looked up, masking only keys whose last segment is one of Camel's own sensitive

@@ -132,6 +132,10 @@ public class ProvisioningSteps {
         if (access.dnsName() != null) {
             results.put("dnsName", fromS(access.dnsName()));
         }
+        if (access.tunnelId() != null) {
+            results.put("tunnelId", fromS(access.tunnelId()));
+            results.put("tunnelStatus", fromS(access.tunnelStatus() == null ? "unknown" : access.tunnelStatus()));
+        }
         return nodes.advance(node, NodeState.ACCESS_READY, results, "reachable at " + access.url());
     }
 

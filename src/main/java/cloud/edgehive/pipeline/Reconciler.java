@@ -13,6 +13,7 @@ import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import cloud.edgehive.access.AccessProvider;
 import cloud.edgehive.compute.ComputeProvider;
 import cloud.edgehive.compute.InstanceStatus;
 import cloud.edgehive.store.Node;
@@ -29,7 +30,10 @@ import io.micrometer.core.instrument.Metrics;
  * with compensation;</li>
  * <li><b>orphan</b>: a live instance tagged {@code managed-by=edge-hive-cloud} whose node does not
  * exist, has ended, or runs another instance; terminated when {@code terminate-orphans};</li>
- * <li><b>drift</b>: a READY node whose instance is gone or stopped; marked on the node.</li>
+ * <li><b>access-orphan</b>: what the access provider made (a Cloudflare tunnel or record) for a node
+ * that does not exist or has ended; removed when {@code terminate-orphans};</li>
+ * <li><b>drift</b>: a READY node whose instance is gone or stopped, or whose tunnel is gone or down;
+ * marked on the node (a tunnel's status is recorded on it too).</li>
  * </ul>
  * Each finding is a log line with the node id and a count in {@code edgehive.reconciler.findings}.
  */
@@ -43,15 +47,17 @@ public class Reconciler {
 
     private final NodeStore nodes;
     private final ComputeProvider compute;
+    private final AccessProvider access;
     private final Compensation compensation;
     private final CamelContext context;
     private final Clock clock;
     private final Config config;
 
-    public Reconciler(NodeStore nodes, ComputeProvider compute, Compensation compensation, CamelContext context, Clock clock,
-                      Config config) {
+    public Reconciler(NodeStore nodes, ComputeProvider compute, AccessProvider access, Compensation compensation, CamelContext context,
+                      Clock clock, Config config) {
         this.nodes = nodes;
         this.compute = compute;
+        this.access = access;
         this.compensation = compensation;
         this.context = context;
         this.clock = clock;
@@ -64,8 +70,67 @@ public class Reconciler {
         List<ComputeProvider.ManagedResource> instances = compute.managed();
         findings.put("stuck", stuck());
         findings.put("orphan", orphans(instances));
-        findings.put("drift", drift(instances));
+        List<String> drift = new ArrayList<>(drift(instances));
+        // The access provider's audit is separate from compute's: its outage must not hide the rest.
+        try {
+            findings.put("access-orphan", accessOrphans());
+            accessDrift().stream().filter(id -> !drift.contains(id)).forEach(drift::add);
+        } catch (RuntimeException e) {
+            LOG.warn("Reconciler could not audit access ({}): {}", access.name(), Faults.describe(e));
+            findings.put("access-orphan", List.of());
+        }
+        findings.put("drift", drift);
         return findings;
+    }
+
+    /**
+     * What the access provider made (tunnels, records) for nodes that no longer live: reported, and
+     * removed when {@code terminate-orphans}. A node still being terminated is not an orphan yet.
+     */
+    private List<String> accessOrphans() {
+        List<String> found = new ArrayList<>();
+        for (AccessProvider.PublishedName published : access.managed()) {
+            Node node = published.nodeId() == null ? null : nodes.find(published.nodeId()).orElse(null);
+            if (node != null && !node.state().isFinal()) {
+                continue;
+            }
+            found.add(published.id());
+            finding("access-orphan", published.nodeId(), access.name() + " " + published.id() + " (" + published.name() + "): "
+                    + (node == null ? "no node " + published.nodeId() : "its node is " + node.state())
+                    + (config.terminateOrphans() ? "; removing it" : "; reported only (reconciler.terminate-orphans=false)"));
+            if (config.terminateOrphans()) {
+                access.removeOrphan(published);
+            }
+        }
+        return found;
+    }
+
+    /**
+     * READY nodes whose access path is broken (a tunnel gone or down) get a drift note; a tunnel's
+     * status is recorded on the node when it changed, for the node's detail.
+     */
+    private List<String> accessDrift() {
+        List<Node> ready = nodes.unchangedSince(NodeState.READY, clock.instant(), Integer.MAX_VALUE);
+        if (ready.isEmpty()) {
+            return List.of();
+        }
+        Map<String, AccessProvider.Health> health = access.inspect(ready);
+        List<String> found = new ArrayList<>();
+        for (Node node : ready) {
+            AccessProvider.Health h = health.get(node.nodeId());
+            if (h == null) {
+                continue;
+            }
+            if (h.status() != null && !h.status().equals(node.tunnelStatus())) {
+                nodes.annotate(node.nodeId(), "tunnelStatus", h.status());
+            }
+            if (h.drift() != null) {
+                found.add(node.nodeId());
+                finding("drift", node.nodeId(), h.drift() + " while the node is READY");
+                nodes.annotate(node.nodeId(), "drift", clock.instant() + ": " + h.drift() + " while the node is READY");
+            }
+        }
+        return found;
     }
 
     private List<String> stuck() throws Exception {

@@ -36,6 +36,9 @@ public class Problems {
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, problem.getStatus());
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/problem+json");
+        if (problem.getRetryAfter() != null) {
+            exchange.getMessage().setHeader("Retry-After", String.valueOf(Math.max(1, problem.getRetryAfter().toSeconds())));
+        }
         exchange.getMessage().setBody(json(problem.getStatus(), problem.getTitle(), problem.getDetail()));
     }
 

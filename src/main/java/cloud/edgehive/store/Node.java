@@ -42,7 +42,9 @@ public record Node(
         String drift,
         List<Map<String, String>> history,
         Map<String, String> notified,
-        Map<String, String> billing) {
+        Map<String, String> billing,
+        String tunnelId,
+        String tunnelStatus) {
 
     /** The short, DNS-safe name used for hostnames, e.g. {@code node-3f9c2a1b7d}. */
     public String hostLabel() {
@@ -112,6 +114,8 @@ public record Node(
                 Items.text(item, "drift"),
                 List.copyOf(history),
                 Map.copyOf(notified),
-                Map.copyOf(billing));
+                Map.copyOf(billing),
+                Items.text(item, "tunnelId"),
+                Items.text(item, "tunnelStatus"));
     }
 }

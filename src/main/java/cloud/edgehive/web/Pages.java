@@ -142,7 +142,7 @@ public class Pages {
      * Cache-Control straight on the HTTP response: Camel's HTTP header filter drops it from message
      * headers, and pages showing private state must never be stored.
      */
-    static void cacheControl(Exchange exchange, String value) {
+    public static void cacheControl(Exchange exchange, String value) {
         if (exchange.getIn() instanceof org.apache.camel.component.platform.http.vertx.HttpMessage http && http.getResponse() != null) {
             http.getResponse().putHeader("Cache-Control", value);
         }
