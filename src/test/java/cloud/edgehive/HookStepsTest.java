@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 
+import cloud.edgehive.api.FailureReasons;
 import cloud.edgehive.harness.RunningService;
 import cloud.edgehive.harness.StripeSigner;
 import cloud.edgehive.harness.TestCloud;
@@ -99,6 +100,8 @@ class HookStepsTest {
         assertEquals(1 + 3, invocations(AFTER_ACCESS, node.nodeId()), "the first call and retry.max-redeliveries retries");
         assertTrue(liveInstances(node.nodeId()).isEmpty(), "the instance was terminated");
         assertEquals(0, cloud.mailsTo("hook_broken@example.com").size(), "no ready email");
+        String told = FailureReasons.plain(node);
+        assertTrue(told.startsWith("The operator's set-up step after the node became reachable failed.") && !told.contains("CRM"), told);
     }
 
     @Test
