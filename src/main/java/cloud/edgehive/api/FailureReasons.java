@@ -3,6 +3,7 @@ package cloud.edgehive.api;
 import java.util.List;
 import java.util.Map;
 
+import cloud.edgehive.hooks.LambdaHooks;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeState;
 
@@ -38,7 +39,10 @@ public final class FailureReasons {
         if (node.state() != NodeState.FAILED) {
             return "The last operation on the node did not complete; it is retried automatically." + reference;
         }
-        return sentence(node.history()) + " Nothing was left running or billed." + reference;
+        // The after-access hook runs in the email's step, so the state alone would blame the email.
+        String sentence = node.lastError().contains(LambdaHooks.FAILURE_MARK + LambdaHooks.AFTER_ACCESS + " function ")
+                ? "The operator's set-up step after the node became reachable failed." : sentence(node.history());
+        return sentence + " Nothing was left running or billed." + reference;
     }
 
     private static String sentence(List<Map<String, String>> history) {

@@ -16,8 +16,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import cloud.edgehive.pipeline.Faults;
+import cloud.edgehive.pipeline.ProviderRejected;
 import cloud.edgehive.pipeline.ProviderUnavailable;
 import cloud.edgehive.pipeline.Hooks;
+import cloud.edgehive.store.LeaseLost;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeStore;
 
@@ -34,6 +36,8 @@ public class LambdaHooks implements Hooks.Hook {
     public static final String AFTER_ACCESS = Hooks.AFTER_ACCESS;
     public static final String BEFORE_TERMINATE = Hooks.BEFORE_TERMINATE;
     public static final List<String> POINTS = List.of(AFTER_ACCESS, BEFORE_TERMINATE);
+    /** How a hook's failure starts (then the point), so a failed node's reason can name the hook, not the step around it. */
+    public static final String FAILURE_MARK = "hook ";
 
     private static final Logger LOG = LoggerFactory.getLogger(LambdaHooks.class);
     private static final int MAX_RECORDED = 2000;
@@ -84,7 +88,15 @@ public class LambdaHooks implements Hooks.Hook {
             LOG.warn("Hook {} of node {} failed: {}; going on", point, node.nodeId(), Faults.describe(failure));
             return recordFailure(node, point, failure);
         }
-        throw failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure.getMessage(), failure);
+        if (failure instanceof LeaseLost || failure instanceof ProviderUnavailable) {
+            throw (RuntimeException) failure;
+        }
+        // Named after the hook (a timeout or a missing function says nothing of it), classified as it was.
+        String what = FAILURE_MARK + point + " function " + function(point) + ": " + Faults.describe(failure);
+        if (new Faults().isTransient(failure)) {
+            throw new ProviderUnavailable("lambda", what, null);
+        }
+        throw new ProviderRejected("lambda", "hook", what);
     }
 
     /** The function configured for {@code point}; null when none is. */
@@ -132,7 +144,7 @@ public class LambdaHooks implements Hooks.Hook {
     public Node record(Node node, String point, String answer, String functionError) {
         String function = function(point);
         if (functionError != null && !functionError.isEmpty()) {
-            throw new ProviderUnavailable("lambda", "hook " + point + " function " + function + " failed (" + functionError + "): "
+            throw new ProviderUnavailable("lambda", FAILURE_MARK + point + " function " + function + " failed (" + functionError + "): "
                     + bounded(answer == null ? "" : answer), null);
         }
         return nodes.advance(node, node.state(), Map.of(), note(point, "(" + function + ") answered " + bounded(json(answer))));

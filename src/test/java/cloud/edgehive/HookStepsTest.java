@@ -1,0 +1,175 @@
+package cloud.edgehive;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+
+import cloud.edgehive.api.FailureReasons;
+import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.harness.StripeSigner;
+import cloud.edgehive.harness.TestCloud;
+import cloud.edgehive.store.Node;
+import cloud.edgehive.store.NodeState;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+
+/**
+ * The hooks in the node's life, against moto (EC2, Route 53, Lambda without Docker) behind a WireMock
+ * proxy for Lambda: after-access runs between publishing access and the ready email and its answer is
+ * in the history; a function that keeps failing is retried, then the node is FAILED with the instance
+ * and record undone, a dead letter and no email; before-terminate is called with the node, and a
+ * failing one is noted while termination still removes everything.
+ */
+class HookStepsTest {
+
+    private static final String AFTER_ACCESS = "edgehive-hook-ready";
+    private static final String BEFORE_TERMINATE = "edgehive-hook-goodbye";
+    private static final Ec2Client EC2 = RunningService.ec2();
+
+    private static TestCloud cloud;
+    private static WireMockServer lambdaProxy;
+    private static RunningService service;
+
+    @BeforeAll
+    static void start() {
+        cloud = TestCloud.fresh("hook-steps");
+        HooksTest.createFunction(AFTER_ACCESS);
+        HooksTest.createFunction(BEFORE_TERMINATE);
+        lambdaProxy = HooksTest.proxyToMoto();
+        Map<String, String> config = new LinkedHashMap<>(cloud.config());
+        config.put("aws.lambda.endpoint", lambdaProxy.baseUrl());
+        config.put("hooks.after-access.function", AFTER_ACCESS);
+        config.put("hooks.before-terminate.function", BEFORE_TERMINATE);
+        service = RunningService.start(config);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (service != null) {
+            service.close();
+        }
+        if (lambdaProxy != null) {
+            lambdaProxy.stop();
+        }
+        if (cloud != null) {
+            cloud.close();
+        }
+    }
+
+    @Test
+    void afterAccessRunsBeforeTheEmailAndItsAnswerIsInTheHistory() {
+        Node node = purchase("hook_ready");
+
+        assertEquals(NodeState.READY, node.state(), node::lastError);
+        List<String> notes = notes(node);
+        int hook = indexOf(notes, "hook after-access (" + AFTER_ACCESS + ") answered {");
+        assertTrue(hook >= 0, "the answer is recorded: " + notes);
+        // moto echoes the input when no answer is queued: the function saw the published URL.
+        assertTrue(notes.get(hook).contains("\"url\":\"" + node.url() + "\""), notes.get(hook));
+        assertEquals(1, invocations(AFTER_ACCESS, node.nodeId()));
+        assertEquals(1, cloud.mailsTo("hook_ready@example.com").size());
+    }
+
+    @Test
+    void aFunctionThatKeepsFailingFailsTheNodeWithEverythingUndone() {
+        lambdaProxy.stubFor(post(urlPathEqualTo(path(AFTER_ACCESS))).atPriority(1).withRequestBody(containing("cs_test_hook_broken-0"))
+                .willReturn(aResponse().withStatus(200).withHeader("X-Amz-Function-Error", "Unhandled")
+                        .withBody("{\"errorMessage\":\"CRM rejected the node\",\"errorType\":\"ValueError\"}")));
+
+        Node node = purchase("hook_broken");
+
+        assertEquals(NodeState.FAILED, node.state());
+        assertTrue(node.lastError().contains("CRM rejected the node"), node.lastError());
+        assertNotNull(node.deadLetterId());
+        assertEquals(1 + 3, invocations(AFTER_ACCESS, node.nodeId()), "the first call and retry.max-redeliveries retries");
+        assertTrue(liveInstances(node.nodeId()).isEmpty(), "the instance was terminated");
+        assertEquals(0, cloud.mailsTo("hook_broken@example.com").size(), "no ready email");
+        String told = FailureReasons.plain(node);
+        assertTrue(told.startsWith("The operator's set-up step after the node became reachable failed.") && !told.contains("CRM"), told);
+    }
+
+    @Test
+    void beforeTerminateIsCalledAndAFailingOneDoesNotStopTermination() {
+        Node kept = purchase("hook_bye");
+        Node failing = purchase("hook_bye_err");
+        lambdaProxy.stubFor(post(urlPathEqualTo(path(BEFORE_TERMINATE))).atPriority(1).withRequestBody(containing(failing.nodeId()))
+                .willReturn(aResponse().withStatus(200).withHeader("X-Amz-Function-Error", "Unhandled")
+                        .withBody("{\"errorMessage\":\"archive failed\"}")));
+
+        Node first = terminate(kept);
+        Node second = terminate(failing);
+
+        assertEquals(NodeState.TERMINATED, first.state(), first::lastError);
+        assertTrue(indexOf(notes(first), "hook before-terminate (" + BEFORE_TERMINATE + ") answered {") >= 0, notes(first).toString());
+        assertEquals(NodeState.TERMINATED, second.state(), second::lastError);
+        assertTrue(indexOf(notes(second), "hook before-terminate (" + BEFORE_TERMINATE + ") failed") >= 0, notes(second).toString());
+        assertEquals(1, invocations(BEFORE_TERMINATE, failing.nodeId()), "noted, not retried");
+        assertTrue(liveInstances(kept.nodeId()).isEmpty() && liveInstances(failing.nodeId()).isEmpty());
+    }
+
+    private static Node purchase(String name) {
+        String session = "cs_test_" + name;
+        assertEquals(200, service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_" + name, session, "user-" + name,
+                name + "@example.com", StripeSigner.PRO_PLAN)).statusCode());
+        return service.awaitNode(session + "-0", Duration.ofSeconds(90), HookStepsTest::settled);
+    }
+
+    private static Node terminate(Node node) {
+        Exchange done = service.context().createProducerTemplate().send("direct:terminate-node", exchange -> {
+            exchange.getMessage().setBody(node.nodeId());
+            exchange.setVariable("reason", "user request");
+        });
+        assertEquals(null, done.getException());
+        return service.awaitNode(node.nodeId(), Duration.ofSeconds(60), n -> n.state().isFinal());
+    }
+
+    private static List<String> notes(Node node) {
+        return node.history().stream().map(h -> h.getOrDefault("note", "")).toList();
+    }
+
+    private static int indexOf(List<String> notes, String prefix) {
+        for (int i = 0; i < notes.size(); i++) {
+            if (notes.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int invocations(String function, String nodeId) {
+        return lambdaProxy.findAll(postRequestedFor(urlPathEqualTo(path(function))).withRequestBody(containing(nodeId))).size();
+    }
+
+    private static String path(String function) {
+        return "/2015-03-31/functions/" + function + "/invocations";
+    }
+
+    private static List<?> liveInstances(String nodeId) {
+        return EC2.describeInstances(b -> b.filters(f -> f.name("tag:edgehive:node-id").values(nodeId),
+                f -> f.name("instance-state-name").values("pending", "running", "stopping", "stopped"))).reservations();
+    }
+
+    /**
+     * READY, or failed with its dead letter recorded. moto applies one UpdateItem's SET clauses one by
+     * one, so a read racing the FAILED write can see the state before the dead letter's id.
+     */
+    private static boolean settled(Node n) {
+        return n.state() == NodeState.READY || n.state() == NodeState.TERMINATED || (n.state() == NodeState.FAILED && n.deadLetterId() != null);
+    }
+}
