@@ -23,12 +23,15 @@ import cloud.edgehive.access.SslipDns;
 import cloud.edgehive.compute.ComputeBreaker;
 import cloud.edgehive.compute.ComputeProvider;
 import cloud.edgehive.compute.Ec2Compute;
+import cloud.edgehive.compute.EcsCompute;
+import cloud.edgehive.compute.RegionalClients;
 import cloud.edgehive.compute.LocalCompute;
 import cloud.edgehive.compute.UserData;
 import cloud.edgehive.mail.MailBreaker;
 import cloud.edgehive.mail.MailFiles;
 import cloud.edgehive.mail.MailSender;
 import cloud.edgehive.mail.OutboxMail;
+import cloud.edgehive.mail.ResendMail;
 import cloud.edgehive.mail.SmtpMail;
 import cloud.edgehive.pipeline.Faults;
 import cloud.edgehive.store.SlotAllocator;
@@ -36,6 +39,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.route53.Route53Client;
 
 /**
@@ -61,12 +65,13 @@ final class ProviderBeans {
         ProviderCatalog catalog = new ProviderCatalog();
         catalog.compute()
                 .add("ec2", s -> ec2(s, nodeTokens, access.get()))
+                .add("ecs", s -> ecs(s, slots))
                 .add("local", s -> new LocalCompute(ServiceBeans.localDir(s).resolve("nodes"),
                         s.optional("local.node-command").orElse(null), slots::portOf));
         catalog.access()
                 .add("route53", s -> new Route53Dns(AwsClients.configure(Route53Client.builder(), s, "route53").region(Region.AWS_GLOBAL).build(),
                         s.required("route53.hosted-zone-id"), s.text("dns.zone"), s.number("dns.ttl"), s.text("access.url-scheme")))
-                .add("sslip", s -> new SslipDns(s.text("sslip.domain"), s.text("access.url-scheme"), s.flag("sslip.with-port")))
+                .add("sslip", s -> new SslipDns(s.text("sslip.domain"), s.text("access.url-scheme")))
                 .add("local", s -> new LocalDns(s.text("access.url-scheme")))
                 .add(CloudflareDns.NAME, s -> new CloudflareDns(new CloudflareRecords(cloudflare(s), s.required("cloudflare.zone-id")),
                         new CloudflareDns.Config(s.text("dns.zone"), s.flag("cloudflare.proxied"), s.integer("dns.ttl"),
@@ -81,7 +86,9 @@ final class ProviderBeans {
                         s.integer("mail.smtp.port"), s.flag("mail.smtp.starttls"), s.integer("mail.smtp.timeout-ms"),
                         s.optional("mail.smtp.username").orElse(null), s.optional("mail.smtp.password").orElse(null)),
                         new MailFiles(w.clock())))
-                .add("outbox", s -> new OutboxMail(Path.of(s.text("mail.outbox-dir")), new MailFiles(w.clock())));
+                .add("outbox", s -> new OutboxMail(Path.of(s.text("mail.outbox-dir")), new MailFiles(w.clock())))
+                .add("resend", s -> new ResendMail(new ResendMail.Config(java.net.URI.create(s.text("mail.resend.base-url")),
+                        s.required("mail.resend.api-key"), java.time.Duration.ofMillis(s.number("mail.resend.timeout-ms"))), w.clock()));
         return catalog;
     }
 
@@ -126,15 +133,43 @@ final class ProviderBeans {
         UserData userData = new UserData(Path.of(s.text("ec2.user-data-template")), nodeTokens, new UserData.Options(
                 s.required("node.install-url"), s.optional("node.cloud-url").orElse(s.text("web.base-url")),
                 access instanceof NodeTunnels tunnels ? tunnels.tunnelClient() : "", s.text("cloudflare.cloudflared-version")));
-        return new Ec2Compute(AwsClients.configure(Ec2Client.builder(), s, "ec2").build(), s.text("aws.region"), userData,
-                new Ec2Compute.Launch(
-                        s.optional("ec2.ami-id").orElse(null),
-                        s.text("ec2.ami-name-pattern"),
-                        s.text("ec2.ami-owner"),
-                        s.optional("ec2.subnet-id").orElse(null),
-                        s.list("ec2.security-group-ids"),
-                        s.optional("ec2.key-name").orElse(null),
-                        s.optional("ec2.instance-profile").orElse(null)));
+        return new Ec2Compute(ec2Clients(s), userData, region -> new Ec2Compute.Launch(
+                regional(s, "ec2", region, "ami-id").orElse(null),
+                s.text("ec2.ami-name-pattern"),
+                s.text("ec2.ami-owner"),
+                regional(s, "ec2", region, "subnet-id").orElse(null),
+                regional(s, "ec2", region, "security-group-ids").map(v -> List.of(v.split("\\s*,\\s*"))).orElse(List.of()),
+                regional(s, "ec2", region, "key-name").orElse(null),
+                s.optional("ec2.instance-profile").orElse(null)));
+    }
+
+    /** Nodes as ECS tasks on shared hosts, each region's cluster and task definition from ecs.<region>.* over ecs.*. */
+    private static ComputeProvider ecs(Settings s, SlotAllocator slots) {
+        RegionalClients<EcsClient> clients = new RegionalClients<>(
+                region -> AwsClients.configure(EcsClient.builder(), s, "ecs").region(Region.of(region)).build(),
+                s.text("aws.region"), regionsOnSale(s));
+        return new EcsCompute(clients, ec2Clients(s), region -> new EcsCompute.Placement(
+                regional(s, "ecs", region, "cluster").orElseThrow(),
+                regional(s, "ecs", region, "task-definition").orElseThrow(),
+                s.text("ecs.container-name")), slots::portOf);
+    }
+
+    /** One EC2 client per region, made when a node there first needs it. */
+    private static RegionalClients<Ec2Client> ec2Clients(Settings s) {
+        return new RegionalClients<>(region -> AwsClients.configure(Ec2Client.builder(), s, "ec2").region(Region.of(region)).build(),
+                s.text("aws.region"), regionsOnSale(s));
+    }
+
+    /** A per-region setting ({@code <prefix>.<region>.<key>}), else the same key for every region. */
+    private static java.util.Optional<String> regional(Settings s, String prefix, String region, String key) {
+        return s.optional(prefix + "." + region + "." + key).or(() -> s.optional(prefix + "." + key));
+    }
+
+    /** Every region a plan offers: where nodes may run, so where the reconciler looks for them. */
+    private static java.util.Set<String> regionsOnSale(Settings s) {
+        java.util.Set<String> regions = new java.util.TreeSet<>();
+        s.list("plans.names").forEach(plan -> regions.addAll(s.list("plans." + plan + ".regions")));
+        return regions;
     }
 
     /** Cloudflare's API with the operator's API token (environment or secret store; never logged). */

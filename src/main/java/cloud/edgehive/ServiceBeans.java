@@ -31,6 +31,7 @@ public class ServiceBeans implements CamelConfiguration {
 
         StoreBeans.Store store = StoreBeans.bind(w);
         ProviderBeans.Providers providers = ProviderBeans.bind(w, store);
+        HookBeans.bind(w, store);
         NodeMail mail = emails(w);
         OperationsBeans.pipeline(w, store, providers, mail);
         BillingBeans.bind(w, store, mail);

@@ -54,6 +54,9 @@ class IamPolicyTest {
      */
     private static final Map<String, List<String>> ALSO_REQUIRED = Map.of(
             "ec2:RunInstances", List.of("ec2:CreateTags", "iam:PassRole"),
+            // Tags given to RunTask are authorised as TagResource; a copied task definition passes its roles.
+            "ecs:RunTask", List.of("ecs:TagResource"),
+            "ecs:RegisterTaskDefinition", List.of("iam:PassRole"),
             "dynamodb:TransactWriteItems", List.of("dynamodb:PutItem", "dynamodb:UpdateItem"));
 
     @Test
@@ -147,6 +150,52 @@ class IamPolicyTest {
         }
         statements(policy, "route53:ListResourceRecordSets").forEach(list -> resources(list)
                 .forEach(r -> assertFalse(r.endsWith("hostedzone/*"), "every zone: " + r)));
+    }
+
+    /**
+     * Nodes run only where the plans sell them: every compute statement (EC2, ECS) carries
+     * aws:RequestedRegion with exactly the regions the plans offer; every ECS statement that can be
+     * scoped to a cluster is (by ARN and ecs:cluster), and stopping a task needs the managed-by tag.
+     */
+    @Test
+    void computeIsLimitedToThePlansRegionsAndTheNodeCluster() throws IOException {
+        JsonNode policy = new ObjectMapper().readTree(Path.of("cloud/iam-policy.json").toFile());
+        java.util.Properties config = new java.util.Properties();
+        try (var reader = Files.newBufferedReader(Path.of("application.properties"))) {
+            config.load(reader);
+        }
+        Set<String> regions = new TreeSet<>();
+        for (String key : config.stringPropertyNames()) {
+            if (key.matches("plans\\.[a-z0-9-]+\\.regions")) {
+                regions.addAll(List.of(config.getProperty(key).trim().split("\\s*,\\s*")));
+            }
+        }
+        assertFalse(regions.isEmpty());
+        int compute = 0;
+        for (JsonNode statement : policy.get("Statement")) {
+            Set<String> actions = values(statement.get("Action"));
+            if (actions.stream().noneMatch(a -> a.startsWith("ec2:") || a.startsWith("ecs:"))) {
+                continue;
+            }
+            compute++;
+            String sid = statement.get("Sid").asText();
+            assertEquals(regions, values(statement.path("Condition").path("StringEquals").path("aws:RequestedRegion")), sid);
+            boolean taskDefinitions = actions.stream().allMatch(a -> a.endsWith("TaskDefinition"));
+            if (actions.stream().anyMatch(a -> a.startsWith("ecs:")) && !taskDefinitions) {
+                resources(statement).forEach(r -> assertTrue(r.contains("${EcsCluster}") || r.contains("task-definition/${EcsTaskFamily}-"),
+                        sid + " on " + r));
+                if (!actions.contains("ecs:TagResource")) {
+                    assertTrue(statement.path("Condition").path("ArnLike").path("ecs:cluster").asText().endsWith(":cluster/${EcsCluster}"), sid);
+                }
+            }
+        }
+        assertTrue(compute >= 10, "compute statements found: " + compute);
+        JsonNode stop = statements(policy, "ecs:StopTask").get(0);
+        assertEquals("edge-hive-cloud", stop.path("Condition").path("StringEquals").path("aws:ResourceTag/managed-by").asText());
+        JsonNode run = statements(policy, "ecs:RunTask").get(0);
+        assertEquals("edge-hive-cloud", run.path("Condition").path("StringEquals").path("aws:RequestTag/managed-by").asText());
+        assertEquals("RunTask", statements(policy, "ecs:TagResource").get(0).path("Condition").path("StringEquals")
+                .path("ecs:CreateAction").asText());
     }
 
     /** The template's role carries the same statements with the same condition keys (values are its parameters). */

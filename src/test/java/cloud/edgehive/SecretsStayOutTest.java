@@ -52,6 +52,7 @@ class SecretsStayOutTest {
             secrets.put("MAIL_SMTP_PASSWORD", "smtp" + random());
             secrets.put("STRIPE_API_KEY", "sk_test_" + random());
             secrets.put("RESEND_API_KEY", "re" + random());
+            secrets.put("MAIL_RESEND_API_KEY", "re_" + random());
             secrets.put("CLOUDFLARE_API_TOKEN", "cfa" + random());
             // The node-token secret lives in Secrets Manager; the environment only names it.
             String nodeTokenSecret = "nts" + random();

@@ -6,6 +6,9 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Function;
 
 import cloud.edgehive.store.Node;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -31,7 +34,8 @@ import software.amazon.awssdk.services.ec2.model.VolumeType;
  * IMDSv2, an encrypted gp3 root volume) and the node id as ClientToken; because some endpoints
  * ignore ClientToken, {@link #launch} looks the node up by tag before any launch. Restart is a
  * reboot; suspend stops the instance and keeps its disk; resume starts it again (usually with a new
- * public IP, which the lifecycle republishes).
+ * public IP, which the lifecycle republishes). Every call goes to the region the node was bought for,
+ * with that region's launch settings (image, subnet, security groups, key pair).
  */
 public class Ec2Compute implements ComputeProvider, cloud.edgehive.ops.NeedsFiles {
 
@@ -48,17 +52,16 @@ public class Ec2Compute implements ComputeProvider, cloud.edgehive.ops.NeedsFile
                          List<String> securityGroupIds, String keyName, String instanceProfile) {
     }
 
-    private final Ec2Client ec2;
-    private final String region;
+    private final RegionalClients<Ec2Client> clients;
     private final UserData userData;
-    private final Launch launch;
-    private volatile Image image;
+    private final Function<String, Launch> launches;
+    private final ConcurrentMap<String, Image> images = new ConcurrentHashMap<>();
 
-    public Ec2Compute(Ec2Client ec2, String region, UserData userData, Launch launch) {
-        this.ec2 = ec2;
-        this.region = region;
+    /** @param launches each region's launch settings ({@code ec2.<region>.*} over {@code ec2.*}) */
+    public Ec2Compute(RegionalClients<Ec2Client> clients, UserData userData, Function<String, Launch> launches) {
+        this.clients = clients;
         this.userData = userData;
-        this.launch = launch;
+        this.launches = launches;
     }
 
     @Override
@@ -73,20 +76,22 @@ public class Ec2Compute implements ComputeProvider, cloud.edgehive.ops.NeedsFile
 
     @Override
     public String launch(Node node) {
-        Optional<String> launched = tagged(node.nodeId()).stream()
+        Optional<String> launched = tagged(node.region(), node.nodeId()).stream()
                 .sorted(Comparator.comparing(Instance::launchTime))
                 .map(Instance::instanceId)
                 .findFirst();
         if (launched.isPresent()) {
             return launched.get();
         }
-        RunInstancesResponse response = ec2.runInstances(runRequest(node));
+        RunInstancesResponse response = ec2(node.region()).runInstances(runRequest(node));
         return response.instances().get(0).instanceId();
     }
 
     /** Everything the node needs at first boot, with the node id as ClientToken. */
     RunInstancesRequest runRequest(Node node) {
-        Image ami = image();
+        String region = clients.regionOf(node.region());
+        Launch launch = launches.apply(region);
+        Image ami = image(region, launch);
         List<Tag> tags = List.of(
                 tag(TAG_NODE, node.nodeId()),
                 tag(TAG_USER, node.userId()),
@@ -137,7 +142,7 @@ public class Ec2Compute implements ComputeProvider, cloud.edgehive.ops.NeedsFile
         if (!node.hasInstance()) {
             return InstanceStatus.gone(null);
         }
-        List<Instance> found = instances(DescribeInstancesRequest.builder().filters(
+        List<Instance> found = instances(node.region(), DescribeInstancesRequest.builder().filters(
                 Filter.builder().name("instance-id").values(node.instanceId()).build()).build());
         if (found.isEmpty()) {
             return InstanceStatus.gone(node.instanceId());
@@ -155,24 +160,24 @@ public class Ec2Compute implements ComputeProvider, cloud.edgehive.ops.NeedsFile
         if (node.hasInstance()) {
             ids.add(node.instanceId());
         }
-        tagged(node.nodeId()).forEach(i -> {
+        tagged(node.region(), node.nodeId()).forEach(i -> {
             if (!ids.contains(i.instanceId())) {
                 ids.add(i.instanceId());
             }
         });
         if (!ids.isEmpty()) {
-            ec2.terminateInstances(b -> b.instanceIds(ids));
+            ec2(node.region()).terminateInstances(b -> b.instanceIds(ids));
         }
     }
 
     @Override
     public void terminateResource(ManagedResource orphan) {
-        ec2.terminateInstances(b -> b.instanceIds(orphan.id()));
+        ec2(orphan.region()).terminateInstances(b -> b.instanceIds(orphan.id()));
     }
 
     @Override
     public void restart(Node node) {
-        ec2.rebootInstances(b -> b.instanceIds(node.instanceId()));
+        ec2(node.region()).rebootInstances(b -> b.instanceIds(node.instanceId()));
     }
 
     @Override
@@ -182,59 +187,65 @@ public class Ec2Compute implements ComputeProvider, cloud.edgehive.ops.NeedsFile
 
     @Override
     public void suspend(Node node) {
-        ec2.stopInstances(b -> b.instanceIds(node.instanceId()));
+        ec2(node.region()).stopInstances(b -> b.instanceIds(node.instanceId()));
     }
 
     @Override
     public void resume(Node node) {
-        ec2.startInstances(b -> b.instanceIds(node.instanceId()));
+        ec2(node.region()).startInstances(b -> b.instanceIds(node.instanceId()));
     }
 
     @Override
     public List<ManagedResource> managed() {
-        return instances(DescribeInstancesRequest.builder().filters(
-                        Filter.builder().name("tag:" + TAG_MANAGED).values(MANAGED_BY).build(),
-                        Filter.builder().name("instance-state-name").values(LIVE).build()).build())
-                .stream()
-                .map(i -> new ManagedResource(i.instanceId(), i.tags().stream()
-                        .filter(t -> TAG_NODE.equals(t.key())).map(Tag::value).findFirst().orElse(null), region,
-                        phase(i.state().name())))
-                .toList();
+        List<ManagedResource> found = new ArrayList<>();
+        for (String region : clients.inUse()) {
+            instances(region, DescribeInstancesRequest.builder().filters(
+                            Filter.builder().name("tag:" + TAG_MANAGED).values(MANAGED_BY).build(),
+                            Filter.builder().name("instance-state-name").values(LIVE).build()).build())
+                    .forEach(i -> found.add(new ManagedResource(i.instanceId(), i.tags().stream()
+                            .filter(t -> TAG_NODE.equals(t.key())).map(Tag::value).findFirst().orElse(null), region,
+                            phase(i.state().name()))));
+        }
+        return found;
     }
 
-    private List<Instance> tagged(String nodeId) {
-        return instances(DescribeInstancesRequest.builder().filters(
+    private Ec2Client ec2(String region) {
+        return clients.in(region);
+    }
+
+    private List<Instance> tagged(String region, String nodeId) {
+        return instances(region, DescribeInstancesRequest.builder().filters(
                 Filter.builder().name("tag:" + TAG_NODE).values(nodeId).build(),
                 Filter.builder().name("instance-state-name").values(LIVE).build()).build());
     }
 
-    private List<Instance> instances(DescribeInstancesRequest request) {
+    private List<Instance> instances(String region, DescribeInstancesRequest request) {
         List<Instance> all = new ArrayList<>();
-        ec2.describeInstancesPaginator(request).reservations().forEach(r -> all.addAll(r.instances()));
+        ec2(region).describeInstancesPaginator(request).reservations().forEach(r -> all.addAll(r.instances()));
         return all;
     }
 
-    /** The configured AMI, or the newest image matching the name pattern; looked up once. */
-    private Image image() {
-        Image current = image;
+    /** The region's configured AMI, or the newest image there matching the name pattern; looked up once per region. */
+    private Image image(String region, Launch launch) {
+        Image current = images.get(region);
         if (current != null) {
             return current;
         }
-        List<Image> images;
+        List<Image> found;
         if (launch.amiId() != null) {
-            images = ec2.describeImages(b -> b.imageIds(launch.amiId())).images();
+            found = ec2(region).describeImages(b -> b.imageIds(launch.amiId())).images();
         } else {
-            images = ec2.describeImages(b -> b.owners(launch.amiOwner()).filters(
+            found = ec2(region).describeImages(b -> b.owners(launch.amiOwner()).filters(
                     Filter.builder().name("name").values(launch.amiNamePattern()).build(),
                     Filter.builder().name("architecture").values("arm64").build(),
                     Filter.builder().name("state").values("available").build())).images();
         }
-        current = images.stream()
+        current = found.stream()
                 .max(Comparator.comparing(i -> i.creationDate() == null ? "" : i.creationDate()))
                 .orElseThrow(() -> new ComputeFailed("No AMI found for "
                         + (launch.amiId() != null ? launch.amiId() : launch.amiNamePattern())
-                        + "; set ec2.ami-id"));
-        image = current;
+                        + " in " + region + "; set ec2." + region + ".ami-id"));
+        images.put(region, current);
         return current;
     }
 

@@ -132,6 +132,10 @@ public class Lifecycle {
             case RUNNING -> {
                 Map<String, AttributeValue> results = new HashMap<>();
                 Integer port = status.port() > 0 ? status.port() : null;
+                if (status.id() != null && !status.id().equals(node.instanceId())) {
+                    // A container restarts as a new task: record it, or the audit would call it an orphan.
+                    node = nodes.record(node, Map.of("instanceId", fromS(status.id())));
+                }
                 if (status.host() != null && (!status.host().equals(node.host()) || !java.util.Objects.equals(port, node.port()))) {
                     Node moved = nodes.record(node, ProvisioningSteps.address(status));
                     Access published = access.publish(moved);

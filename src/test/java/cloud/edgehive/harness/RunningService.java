@@ -21,6 +21,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.route53.Route53Client;
 
 /**
@@ -177,6 +178,16 @@ public final class RunningService implements AutoCloseable {
 
     public static Ec2Client ec2() {
         return Ec2Client.builder().endpointOverride(URI.create(Emulators.moto().url())).region(Region.US_EAST_1)
+                .credentialsProvider(testCredentials()).build();
+    }
+
+    public static Ec2Client ec2(String region) {
+        return Ec2Client.builder().endpointOverride(URI.create(Emulators.moto().url())).region(Region.of(region))
+                .credentialsProvider(testCredentials()).build();
+    }
+
+    public static EcsClient ecs(String region) {
+        return EcsClient.builder().endpointOverride(URI.create(Emulators.moto().url())).region(Region.of(region))
                 .credentialsProvider(testCredentials()).build();
     }
 

@@ -73,6 +73,50 @@ public final class TestCloud implements AutoCloseable {
         return RunningService.ec2().describeImages(b -> b.owners("amazon")).images().get(0).imageId();
     }
 
+    /** The task definition family and container the ECS provider's settings name (ecs.task-definition, ecs.container-name). */
+    public static final String ECS_TASK_FAMILY = "edgehive-node";
+    public static final String ECS_CONTAINER = "node";
+
+    /** A shared container host: an EC2 instance registered in an ECS cluster, with its address. */
+    public record EcsHost(String region, String cluster, String instanceId, String publicIp, String containerInstanceArn) {
+    }
+
+    /**
+     * An ECS cluster in {@code region} with one registered host (an untagged EC2 instance, so it is no
+     * node's) and the node task definition. Tasks are pinned at their status: moto otherwise moves
+     * a task one status further on every DescribeTasks until it is STOPPED. (The pin survives
+     * {@code /moto-api/reset}, so it is set again here rather than relied on.)
+     */
+    public static EcsHost ecsHost(String region, String cluster) {
+        Emulators.post(Emulators.moto().url() + "/moto-api/state-manager/set-transition",
+                "{\"model_name\":\"ecs::task\",\"transition\":{\"progression\":\"manual\",\"times\":1000000}}");
+        var ec2 = RunningService.ec2(region);
+        var ecs = RunningService.ecs(region);
+        String image = ec2.describeImages(b -> b.owners("amazon")).images().get(0).imageId();
+        var instance = ec2.runInstances(b -> b.imageId(image).instanceType("t4g.medium").minCount(1).maxCount(1)).instances().get(0);
+        ecs.createCluster(b -> b.clusterName(cluster));
+        String identity = "{\"instanceId\":\"" + instance.instanceId() + "\"}";
+        String containerInstance = ecs.registerContainerInstance(b -> b.cluster(cluster).instanceIdentityDocument(identity))
+                .containerInstance().containerInstanceArn();
+        ecs.registerTaskDefinition(b -> b.family(ECS_TASK_FAMILY).networkMode("bridge").containerDefinitions(c -> c
+                .name(ECS_CONTAINER).image("ghcr.io/edge-hive/node:latest").memory(128).essential(true)
+                .portMappings(p -> p.containerPort(8080).hostPort(0))));
+        String ip = ec2.describeInstances(b -> b.instanceIds(instance.instanceId())).reservations().get(0).instances().get(0)
+                .publicIpAddress();
+        return new EcsHost(region, cluster, instance.instanceId(), ip, containerInstance);
+    }
+
+    /** Settings for nodes as ECS tasks on {@link #ecsHost} hosts, reached through sslip.io at their slot port. */
+    public static Map<String, String> ecsConfig(String cluster) {
+        return Map.of(
+                "compute.provider", "ecs",
+                "access.provider", "sslip",
+                "access.url-scheme", "http",
+                "ecs.cluster", cluster,
+                "ecs.task-definition", ECS_TASK_FAMILY,
+                "ecs.container-name", ECS_CONTAINER);
+    }
+
     @Override
     public void close() {
         smtp.stop();

@@ -1,0 +1,114 @@
+package cloud.edgehive;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.apache.camel.Exchange;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.icegreen.greenmail.util.GreenMailUtil;
+
+import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.harness.StripeSigner;
+import cloud.edgehive.harness.TestCloud;
+import cloud.edgehive.problem.ProblemException;
+import cloud.edgehive.store.Node;
+import cloud.edgehive.store.NodeState;
+import cloud.edgehive.store.SlotAllocator;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.DesiredStatus;
+
+/**
+ * ecs + sslip + smtp end to end: a purchase becomes one task on the shared host, reached at
+ * {@code http://<node>.<host-ip-with-dashes>.sslip.io:<slot port>}, emailed once however often
+ * (and however concurrently) Stripe delivers the event; no suspend; terminate leaves nothing.
+ */
+class EcsProvisioningTest {
+
+    private static final String REGION = "us-east-1";
+    private static final String CLUSTER = "edgehive-nodes";
+
+    private static TestCloud cloud;
+    private static TestCloud.EcsHost host;
+    private static RunningService service;
+    private static final EcsClient ECS = RunningService.ecs(REGION);
+
+    @BeforeAll
+    static void start() {
+        cloud = TestCloud.fresh("ecs-provisioning");
+        host = TestCloud.ecsHost(REGION, CLUSTER);
+        Map<String, String> config = new HashMap<>(cloud.config());
+        config.putAll(TestCloud.ecsConfig(CLUSTER));
+        service = RunningService.start(config);
+    }
+
+    @AfterAll
+    static void stop() {
+        service.close();
+        cloud.close();
+    }
+
+    @Test
+    void oneEventTenTimesAtOnceIsOneTaskOneUrlOneEmail() throws Exception {
+        String session = "cs_test_ecs_burst";
+        String payload = StripeSigner.checkoutCompleted("evt_ecs_burst", session, "user-ecs", "ecs@example.com", StripeSigner.PRO_PLAN);
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        try {
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                answers.add(pool.submit(() -> service.postSignedWebhook(payload).statusCode()));
+            }
+            for (Future<Integer> answer : answers) {
+                assertEquals(200, answer.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+        Node node = service.awaitNode(session + "-0", Duration.ofSeconds(90), n -> n.state() == NodeState.READY || n.state().isFinal());
+        assertEquals(NodeState.READY, node.state(), node::lastError);
+
+        List<String> tasks = ECS.listTasks(b -> b.cluster(CLUSTER).startedBy(node.nodeId()).desiredStatus(DesiredStatus.RUNNING)).taskArns();
+        assertEquals(List.of(node.instanceId()), tasks, "one task, the recorded one");
+        int port = service.bean("slotAllocator", SlotAllocator.class).portOf(node.slot());
+        assertEquals(host.publicIp(), node.host());
+        assertEquals(port, node.port());
+        String url = "http://" + node.hostLabel() + "." + host.publicIp().replace('.', '-') + ".sslip.io:" + port;
+        assertEquals(url, node.url());
+
+        var mails = cloud.mailsTo("ecs@example.com");
+        assertEquals(1, mails.size(), "one email");
+        String body = GreenMailUtil.getBody(mails.get(0));
+        assertTrue(body.contains(url), body);
+
+        // A container keeps no disk: suspension is refused, and the node goes on running.
+        Exchange suspend = service.context().createProducerTemplate().send("direct:suspend-node", e -> {
+            e.getMessage().setBody(node.nodeId());
+            e.setVariable("reason", "payment overdue");
+        });
+        assertTrue(suspend.getException() instanceof ProblemException problem && problem.getStatus() == 409,
+                () -> "suspend answered " + suspend.getException());
+        assertEquals(NodeState.READY, service.nodes().get(node.nodeId()).state());
+
+        Exchange terminate = service.context().createProducerTemplate().send("direct:terminate-node", e -> {
+            e.getMessage().setBody(node.nodeId());
+            e.setVariable("reason", "user request");
+        });
+        assertNull(terminate.getException());
+        assertEquals(NodeState.TERMINATED, service.nodes().get(node.nodeId()).state());
+        assertEquals(List.of(), ECS.listTasks(b -> b.cluster(CLUSTER).desiredStatus(DesiredStatus.RUNNING)).taskArns(), "no task left");
+        assertNull(service.bean("slotAllocator", SlotAllocator.class).holder(node.slot()), "slot released");
+        assertEquals(1, cloud.mailsTo("ecs@example.com", "terminated").size(), "one termination email");
+    }
+}
