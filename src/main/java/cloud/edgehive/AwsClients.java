@@ -1,6 +1,7 @@
 package cloud.edgehive;
 
 import java.net.URI;
+import java.util.function.Supplier;
 
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder;
@@ -11,6 +12,32 @@ import software.amazon.awssdk.regions.Region;
 final class AwsClients {
 
     private AwsClients() {
+    }
+
+    /**
+     * A client built the first time it is used, then shared. Building one loads and configures a large
+     * part of the SDK (about a second of start-up each on a small machine), and a service whose provider
+     * is not AWS, or that has nothing to launch yet, does not need it to answer health.
+     */
+    static <C> Supplier<C> lazy(Supplier<C> build) {
+        return new Supplier<>() {
+            private volatile C client;
+
+            @Override
+            public C get() {
+                C built = client;
+                if (built == null) {
+                    synchronized (this) {
+                        built = client;
+                        if (built == null) {
+                            built = build.get();
+                            client = built;
+                        }
+                    }
+                }
+                return built;
+            }
+        };
     }
 
     static <B extends AwsClientBuilder<B, C>, C> B configure(B builder, Settings settings, String service) {

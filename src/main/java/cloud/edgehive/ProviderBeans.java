@@ -69,7 +69,7 @@ final class ProviderBeans {
                 .add("local", s -> new LocalCompute(ServiceBeans.localDir(s).resolve("nodes"),
                         s.optional("local.node-command").orElse(null), slots::portOf));
         catalog.access()
-                .add("route53", s -> new Route53Dns(AwsClients.configure(Route53Client.builder(), s, "route53").region(Region.AWS_GLOBAL).build(),
+                .add("route53", s -> new Route53Dns(AwsClients.lazy(() -> AwsClients.configure(Route53Client.builder(), s, "route53").region(Region.AWS_GLOBAL).build()),
                         s.required("route53.hosted-zone-id"), s.text("dns.zone"), s.number("dns.ttl"), s.text("access.url-scheme")))
                 .add("sslip", s -> new SslipDns(s.text("sslip.domain"), s.text("access.url-scheme")))
                 .add("local", s -> new LocalDns(s.text("access.url-scheme")))

@@ -1,5 +1,12 @@
 package cloud.edgehive;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +25,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.icegreen.greenmail.util.GreenMailUtil;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import cloud.edgehive.harness.RunningService;
 import cloud.edgehive.harness.StripeSigner;
@@ -31,9 +39,10 @@ import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.DesiredStatus;
 
 /**
- * ecs + sslip + smtp end to end: a purchase becomes one task on the shared host, reached at
- * {@code http://<node>.<host-ip-with-dashes>.sslip.io:<slot port>}, emailed once however often
- * (and however concurrently) Stripe delivers the event; no suspend; terminate leaves nothing.
+ * ecs + sslip + resend end to end (the container combination the product ships; Resend played by
+ * WireMock): a purchase becomes one task on the shared host, reached at
+ * {@code http://<node>.<host-ip-with-dashes>.sslip.io:<slot port>}, emailed once however often (and
+ * however concurrently) Stripe delivers the event; no suspend; terminate leaves nothing.
  */
 class EcsProvisioningTest {
 
@@ -43,6 +52,7 @@ class EcsProvisioningTest {
     private static TestCloud cloud;
     private static TestCloud.EcsHost host;
     private static RunningService service;
+    private static WireMockServer resend;
     private static final EcsClient ECS = RunningService.ecs(REGION);
 
     @BeforeAll
@@ -51,12 +61,20 @@ class EcsProvisioningTest {
         host = TestCloud.ecsHost(REGION, CLUSTER);
         Map<String, String> config = new HashMap<>(cloud.config());
         config.putAll(TestCloud.ecsConfig(CLUSTER));
+        resend = new WireMockServer(options().dynamicPort());
+        resend.start();
+        resend.stubFor(post("/emails").willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{\"id\":\"4ef9a417-02e9-4d39-ad75-9611e0fcc33c\"}")));
+        config.put("mail.provider", "resend");
+        config.put("mail.resend.base-url", resend.baseUrl());
+        config.put("mail.resend.api-key", "re_test_ecs_" + Long.toHexString(System.nanoTime()));
         service = RunningService.start(config);
     }
 
     @AfterAll
     static void stop() {
         service.close();
+        resend.stop();
         cloud.close();
     }
 
@@ -87,10 +105,9 @@ class EcsProvisioningTest {
         String url = "http://" + node.hostLabel() + "." + host.publicIp().replace('.', '-') + ".sslip.io:" + port;
         assertEquals(url, node.url());
 
-        var mails = cloud.mailsTo("ecs@example.com");
+        List<LoggedRequest> mails = mailsTo("ecs@example.com");
         assertEquals(1, mails.size(), "one email");
-        String body = GreenMailUtil.getBody(mails.get(0));
-        assertTrue(body.contains(url), body);
+        assertTrue(mails.get(0).getBodyAsString().contains(url), mails.get(0).getBodyAsString());
 
         // A container keeps no disk: suspension is refused, and the node goes on running.
         Exchange suspend = service.context().createProducerTemplate().send("direct:suspend-node", e -> {
@@ -109,6 +126,12 @@ class EcsProvisioningTest {
         assertEquals(NodeState.TERMINATED, service.nodes().get(node.nodeId()).state());
         assertEquals(List.of(), ECS.listTasks(b -> b.cluster(CLUSTER).desiredStatus(DesiredStatus.RUNNING)).taskArns(), "no task left");
         assertNull(service.bean("slotAllocator", SlotAllocator.class).holder(node.slot()), "slot released");
-        assertEquals(1, cloud.mailsTo("ecs@example.com", "terminated").size(), "one termination email");
+        List<LoggedRequest> after = mailsTo("ecs@example.com");
+        assertEquals(2, after.size(), "the ready email and one termination email");
+        assertTrue(after.stream().filter(m -> m.getBodyAsString().contains("terminated")).count() == 1, "one termination email");
+    }
+
+    private static List<LoggedRequest> mailsTo(String email) {
+        return resend.findAll(postRequestedFor(urlPathEqualTo("/emails")).withRequestBody(containing(email)));
     }
 }

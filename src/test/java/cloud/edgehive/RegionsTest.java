@@ -123,6 +123,20 @@ class RegionsTest {
         assertEquals(euTasks.get(0).taskArn(), restarted.instanceId(), "recorded, so the audit knows it");
         assertEquals(0, live(US, eu.nodeId()).size());
 
+        // The audit covers both regions: a tagged task no node owns in eu-west-1 is an orphan there,
+        // while the nodes' own tasks (the restarted one included, as recorded) are neither orphans nor drift.
+        String ghost = RunningService.ecs(EU).runTask(b -> b.cluster(CLUSTER).taskDefinition(TestCloud.ECS_TASK_FAMILY)
+                .launchType("EC2").startedBy("cs_test_ghost-0").tags(t -> t.key("managed-by").value("edge-hive-cloud"),
+                        t -> t.key("edgehive:node-id").value("cs_test_ghost-0"))).tasks().get(0).taskArn();
+        @SuppressWarnings("unchecked")
+        Map<String, List<String>> findings = service.context().createProducerTemplate().requestBody("direct:reconcile", null, Map.class);
+        assertTrue(findings.get("orphan").contains(ghost), findings.toString());
+        for (String arn : List.of(us.instanceId(), euTasks.get(0).taskArn())) {
+            assertTrue(!findings.get("orphan").contains(arn), arn + " is a node's: " + findings);
+        }
+        assertTrue(!findings.getOrDefault("drift", List.of()).contains(eu.nodeId()), findings.toString());
+        RunningService.ecs(EU).stopTask(b -> b.cluster(CLUSTER).task(ghost));
+
         for (Node node : List.of(us, eu)) {
             assertEquals(NodeState.TERMINATED, call("direct:terminate-node", node.nodeId()).state());
             assertNull(service.bean("slotAllocator", SlotAllocator.class).holder(node.slot()), "slot released");

@@ -1,6 +1,8 @@
 package cloud.edgehive.access;
 
 import cloud.edgehive.store.Node;
+import java.util.function.Supplier;
+
 import software.amazon.awssdk.services.route53.Route53Client;
 import software.amazon.awssdk.services.route53.model.Change;
 import software.amazon.awssdk.services.route53.model.ChangeAction;
@@ -12,13 +14,14 @@ import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
 /** An A record {@code node-<id>.<zone>} in a Route 53 hosted zone. */
 public class Route53Dns implements AccessProvider {
 
-    private final Route53Client route53;
+    /** Built on first use, like the EC2 client. */
+    private final Supplier<Route53Client> route53;
     private final String hostedZoneId;
     private final String zone;
     private final long ttl;
     private final String scheme;
 
-    public Route53Dns(Route53Client route53, String hostedZoneId, String zone, long ttl, String scheme) {
+    public Route53Dns(Supplier<Route53Client> route53, String hostedZoneId, String zone, long ttl, String scheme) {
         this.route53 = route53;
         this.hostedZoneId = hostedZoneId;
         this.zone = zone;
@@ -38,7 +41,7 @@ public class Route53Dns implements AccessProvider {
             throw new IllegalStateException("Node " + node.nodeId() + " has no address to publish");
         }
         String name = node.hostLabel() + "." + zone;
-        route53.changeResourceRecordSets(b -> b.hostedZoneId(hostedZoneId).changeBatch(c -> c
+        route53.get().changeResourceRecordSets(b -> b.hostedZoneId(hostedZoneId).changeBatch(c -> c
                 .comment("edge-hive-cloud " + node.nodeId())
                 .changes(change(ChangeAction.UPSERT, name, address))));
         return new Access(name, scheme + "://" + name);
@@ -54,7 +57,7 @@ public class Route53Dns implements AccessProvider {
         String name = node.dnsName() != null ? node.dnsName() : node.hostLabel() + "." + zone;
         ResourceRecordSet stored;
         try {
-            stored = route53.listResourceRecordSets(b -> b.hostedZoneId(hostedZoneId)
+            stored = route53.get().listResourceRecordSets(b -> b.hostedZoneId(hostedZoneId)
                             .startRecordName(name).startRecordType(RRType.A).maxItems("1"))
                     .resourceRecordSets().stream()
                     .filter(r -> r.type() == RRType.A && sameName(r.name(), name))
@@ -67,7 +70,7 @@ public class Route53Dns implements AccessProvider {
             return;
         }
         try {
-            route53.changeResourceRecordSets(b -> b.hostedZoneId(hostedZoneId).changeBatch(c -> c
+            route53.get().changeResourceRecordSets(b -> b.hostedZoneId(hostedZoneId).changeBatch(c -> c
                     .changes(Change.builder().action(ChangeAction.DELETE).resourceRecordSet(stored).build())));
         } catch (InvalidChangeBatchException alreadyGone) {
             // Deleted by a concurrent clean-up between our read and our write: the outcome we wanted.

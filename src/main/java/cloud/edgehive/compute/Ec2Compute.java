@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
 
 import cloud.edgehive.store.Node;
+
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;

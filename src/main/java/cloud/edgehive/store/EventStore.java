@@ -60,14 +60,22 @@ public class EventStore {
         this.retention = retention;
     }
 
-    /** NEW when this call recorded it; PENDING when recorded before but not yet done; else DUPLICATE. */
+    /**
+     * NEW when this call recorded it; PENDING when recorded before but not yet done; else DUPLICATE.
+     * An event with no work ({@link StoredEvent#needsWork()}) is recorded as already PROCESSED, so it
+     * costs the one write the webhook's answer waits for and nothing after.
+     */
     public Outcome record(StoredEvent event) {
+        String now = clock.instant().toString();
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("eventId", s(event.eventId()));
         item.put("type", s(event.type()));
         item.put("created", n(event.created()));
-        item.put("status", s(RECEIVED));
-        item.put("receivedAt", s(clock.instant().toString()));
+        item.put("status", s(event.needsWork() ? RECEIVED : PROCESSED));
+        item.put("receivedAt", s(now));
+        if (!event.needsWork()) {
+            item.put("processedAt", s(now));
+        }
         item.put("payload", AttributeValue.fromB(SdkBytes.fromByteArray(gzip(event.payload()))));
         item.put("expiresAt", n(clock.instant().plus(retention).getEpochSecond()));
         try {

@@ -59,6 +59,13 @@ public record Node(
         return notified.containsKey(kind);
     }
 
+    /** This node after its slot transaction: ALLOCATED at the given version, holding the slot. */
+    Node allocated(String pool, int slot, long version, String updatedAt, long leaseUntil, List<Map<String, String>> history) {
+        return new Node(nodeId, userId, email, plan, region, instanceType, storageGb, sessionId, customerId, subscriptionId,
+                NodeState.ALLOCATED, version, createdAt, updatedAt, pool, slot, instanceId, launchedAt, host, port, dnsName, url,
+                lastError, deadLetterId, leaseOwner, leaseUntil, resumes, drift, history, notified, billing, tunnelId, tunnelStatus);
+    }
+
     static Node from(Map<String, AttributeValue> item) {
         List<Map<String, String>> history = new ArrayList<>();
         AttributeValue h = item.get("history");

@@ -3,6 +3,11 @@ package cloud.edgehive.store;
 import static cloud.edgehive.store.Items.n;
 import static cloud.edgehive.store.Items.s;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -22,18 +27,32 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * ALLOCATED are one DynamoDB transaction: a slot is never held by two nodes, and a node never holds
  * a slot it has not recorded, so a crash between the two cannot leak one. Released slots are reused,
  * lowest first; new ones come from an atomic counter.
+ *
+ * <p>The claim itself is that one transaction and nothing else on the common path: new numbers are
+ * reserved from the counter a block at a time (a crash can leave at most a block's worth unused, never
+ * given twice), the free list is read once for several claims and not re-read for a moment after it was
+ * found empty (a release here refills it at once), and the allocated node is the transaction's own
+ * result rather than a second read.
  */
 public class SlotAllocator {
 
     /** The per-pool counter lives at this sort key, below every real slot. */
     private static final long COUNTER = -1;
     private static final int MAX_ATTEMPTS = 64;
+    /** New slot numbers reserved per counter update. */
+    private static final int MINT_BLOCK = 8;
+    /** How long an empty free list is believed before it is read again (releases elsewhere wait this long to be reused). */
+    private static final long EMPTY_FREE_LIST_MILLIS = 1000;
+    private static final int FREE_READ = 8;
 
     private final DynamoDbClient dynamo;
     private final String table;
     private final NodeStore nodes;
     private final String pool;
     private final int base;
+    private final Deque<Long> minted = new ArrayDeque<>();
+    private final Deque<Long> freeHints = new ArrayDeque<>();
+    private volatile long freeListEmptyUntil;
 
     public SlotAllocator(DynamoDbClient dynamo, Tables tables, NodeStore nodes, String pool, int base) {
         this.dynamo = dynamo;
@@ -55,26 +74,45 @@ public class SlotAllocator {
         }
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Long reusable = freeSlot();
-            long slot = reusable != null ? reusable : mint();
+            long slot = reusable != null ? reusable : nextMinted();
             TransactWriteItem claim = reusable != null ? reuse(slot, node) : fresh(slot, node);
-            TransactWriteItem advance = TransactWriteItem.builder().update(nodes.transition(node, NodeState.ALLOCATED,
-                    Map.of("pool", s(pool), "slot", n(slot)), "slot " + slot + " in pool " + pool)).build();
+            Update transition = nodes.transition(node, NodeState.ALLOCATED,
+                    Map.of("pool", s(pool), "slot", n(slot)), "slot " + slot + " in pool " + pool);
+            TransactWriteItem advance = TransactWriteItem.builder().update(transition).build();
             try {
                 dynamo.transactWriteItems(b -> b.transactItems(claim, advance));
-                return nodes.written(nodes.get(node.nodeId()));
+                return nodes.written(allocated(node, transition, slot));
             } catch (TransactionCanceledException cancelled) {
                 List<CancellationReason> reasons = cancelled.cancellationReasons();
                 boolean nodeRaced = reasons.size() > 1 && "ConditionalCheckFailed".equals(reasons.get(1).code());
+                boolean slotTaken = !reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code());
                 if (nodeRaced) {
                     if (reusable == null) {
                         giveBack(slot);
                     }
                     throw new LeaseLost(node.nodeId());
                 }
+                if (reusable == null && !slotTaken) {
+                    // A conflict, not a taken slot: the number is still ours to try again.
+                    synchronized (minted) {
+                        minted.addFirst(slot);
+                    }
+                }
                 // The slot went to someone else between our read and our write: try another.
             }
         }
         throw new IllegalStateException("No slot could be claimed in pool " + pool + " after " + MAX_ATTEMPTS + " attempts");
+    }
+
+    /** The node as the transaction left it (the same values the update wrote), without reading it back. */
+    private Node allocated(Node node, Update transition, long slot) {
+        Map<String, AttributeValue> v = transition.expressionAttributeValues();
+        Map<String, String> step = new LinkedHashMap<>();
+        v.get(":h").l().get(0).m().forEach((k, value) -> step.put(k, value.s()));
+        List<Map<String, String>> history = new ArrayList<>(node.history());
+        history.add(step);
+        return node.allocated(pool, (int) slot, Long.parseLong(v.get(":next").n()), v.get(":now").s(),
+                Long.parseLong(v.get(":until").n()), List.copyOf(history));
     }
 
     /** Frees the node's slot for reuse. Idempotent: a slot the node no longer holds is left alone. */
@@ -89,6 +127,11 @@ public class SlotAllocator {
                     .conditionExpression("#owner = :node")
                     .expressionAttributeNames(Map.of("#owner", "owner"))
                     .expressionAttributeValues(Map.of(":pool", s(nodePool), ":node", s(node.nodeId()))));
+            if (nodePool.equals(pool)) {
+                synchronized (freeHints) {
+                    freeHints.addFirst(node.slot().longValue());
+                }
+            }
         } catch (ConditionalCheckFailedException alreadyFree) {
             // Released before, by an earlier attempt of the same clean-up.
         }
@@ -100,25 +143,50 @@ public class SlotAllocator {
         return item == null ? null : Items.text(item, "owner");
     }
 
+    /** A slot from the free list (read a few at a time), or null when it is empty. */
     private Long freeSlot() {
+        synchronized (freeHints) {
+            Long hint = freeHints.pollFirst();
+            if (hint != null) {
+                return hint;
+            }
+        }
+        if (System.currentTimeMillis() < freeListEmptyUntil) {
+            return null;
+        }
         List<Map<String, AttributeValue>> free = dynamo.query(b -> b.tableName(table).indexName(Tables.SLOTS_FREE)
                 .keyConditionExpression("freeIn = :pool")
                 .expressionAttributeValues(Map.of(":pool", s(pool)))
-                .limit(8)).items();
+                .limit(FREE_READ)).items();
         if (free.isEmpty()) {
+            freeListEmptyUntil = System.currentTimeMillis() + EMPTY_FREE_LIST_MILLIS;
             return null;
         }
         // Concurrent claimers spread over the lowest few free slots instead of all racing for one.
-        return Items.number(free.get(ThreadLocalRandom.current().nextInt(free.size())), "slot");
+        List<Long> slots = new ArrayList<>(free.stream().map(item -> Items.number(item, "slot")).toList());
+        Collections.shuffle(slots, ThreadLocalRandom.current());
+        synchronized (freeHints) {
+            freeHints.addAll(slots.subList(1, slots.size()));
+        }
+        return slots.get(0);
     }
 
-    private long mint() {
-        Map<String, AttributeValue> counter = dynamo.updateItem(b -> b.tableName(table).key(slotKey(pool, COUNTER))
-                .updateExpression("ADD #next :one")
-                .expressionAttributeNames(Map.of("#next", "next"))
-                .expressionAttributeValues(Map.of(":one", n(1)))
-                .returnValues(ReturnValue.UPDATED_NEW)).attributes();
-        return Items.number(counter, "next", 1) - 1;
+    /** The next never-used slot number, reserving a block from the counter when none is left. */
+    private long nextMinted() {
+        synchronized (minted) {
+            if (minted.isEmpty()) {
+                Map<String, AttributeValue> counter = dynamo.updateItem(b -> b.tableName(table).key(slotKey(pool, COUNTER))
+                        .updateExpression("ADD #next :block")
+                        .expressionAttributeNames(Map.of("#next", "next"))
+                        .expressionAttributeValues(Map.of(":block", n(MINT_BLOCK)))
+                        .returnValues(ReturnValue.UPDATED_NEW)).attributes();
+                long end = Items.number(counter, "next", MINT_BLOCK);
+                for (long slot = end - MINT_BLOCK; slot < end; slot++) {
+                    minted.addLast(slot);
+                }
+            }
+            return minted.pollFirst();
+        }
     }
 
     private TransactWriteItem reuse(long slot, Node node) {
