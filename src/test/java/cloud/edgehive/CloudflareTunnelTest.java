@@ -200,6 +200,15 @@ class CloudflareTunnelTest {
         assertEquals("down", drifted.tunnelStatus());
         assertTrue(drifted.drift().contains("is down while the node is READY"), drifted.drift());
         assertEquals("down", Api.json(api.get("/api/v1/nodes/" + node.nodeId(), user)).at("/tunnel/status").asText());
+
+        // Its tunnel deleted behind the service's back: drift, and the node asking for its token is
+        // told to come back later (503 with Retry-After), not given anything.
+        cloudflare.deleteTunnel("edge-hive-" + node.nodeId());
+        assertTrue(audit().get("drift").contains(node.nodeId()));
+        assertEquals("gone", service.nodes().get(node.nodeId()).tunnelStatus());
+        HttpResponse<String> notYet = fetch(node.nodeId(), new NodeTokens(NODE_TOKEN_SECRET).tokenOf(node.nodeId()));
+        assertProblem(503, notYet, "no tunnel");
+        assertEquals("10", notYet.headers().firstValue("Retry-After").orElse(""), notYet.headers().map().toString());
     }
 
     @SuppressWarnings("unchecked")

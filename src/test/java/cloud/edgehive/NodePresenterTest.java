@@ -61,6 +61,18 @@ class NodePresenterTest {
         Node ready = node(NodeState.READY, null, null, Map.of(), List.of(step("READY", "")));
         assertEquals("http://localhost:3000", presenter.summary(ready).get("url"));
         assertEquals("node-" + ready.hostLabel().substring(5), presenter.summary(ready).get("name"));
+        assertNull(presenter.summary(ready).get("tunnel"), "no tunnel, no tunnel line");
+    }
+
+    @Test
+    void aTunnelNodeShowsItsTunnelAndItsStatus() {
+        Node plain = node(NodeState.READY, null, null, Map.of(), List.of(step("READY", "")));
+        Node tunnelled = new Node(plain.nodeId(), plain.userId(), plain.email(), plain.plan(), plain.region(), plain.instanceType(),
+                plain.storageGb(), plain.sessionId(), plain.customerId(), plain.subscriptionId(), plain.state(), plain.version(),
+                plain.createdAt(), plain.updatedAt(), plain.pool(), plain.slot(), plain.instanceId(), plain.launchedAt(), plain.host(),
+                plain.port(), plain.dnsName(), plain.url(), plain.lastError(), plain.deadLetterId(), plain.leaseOwner(), plain.leaseUntil(),
+                plain.resumes(), plain.drift(), plain.history(), plain.notified(), plain.billing(), "c1744f91-tunnel", "down");
+        assertEquals(Map.of("id", "c1744f91-tunnel", "status", "down"), presenter.summary(tunnelled).get("tunnel"));
     }
 
     private static Map<String, String> step(String state, String note) {

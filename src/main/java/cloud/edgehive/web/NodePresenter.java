@@ -53,6 +53,9 @@ public class NodePresenter {
         if (node.host() != null) {
             view.put("address", node.port() == null ? node.host() : node.host() + ":" + node.port());
         }
+        if (node.tunnelId() != null) {
+            view.put("tunnel", Map.of("id", node.tunnelId(), "status", node.tunnelStatus() == null ? "unknown" : node.tunnelStatus()));
+        }
         view.put("instanceType", node.instanceType());
         view.put("storageGb", node.storageGb());
         view.put("created", when(node.createdAt()));

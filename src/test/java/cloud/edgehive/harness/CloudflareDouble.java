@@ -139,6 +139,14 @@ public final class CloudflareDouble implements AutoCloseable {
         return tunnel;
     }
 
+    /** Someone deletes the named tunnel behind the service's back. */
+    public void deleteTunnel(String name) {
+        liveTunnels().stream().filter(t -> t.name.equals(name)).forEach(t -> {
+            t.connections = 0;
+            t.deletedAt = Instant.now().toString();
+        });
+    }
+
     /** "cloudflared" connects to the named tunnel: healthy, with connections. */
     public void connect(String tunnelName, String status) {
         liveTunnels().stream().filter(t -> t.name.equals(tunnelName)).forEach(t -> {

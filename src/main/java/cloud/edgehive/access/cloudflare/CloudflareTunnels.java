@@ -42,11 +42,6 @@ public class CloudflareTunnels {
                 .map(Tunnel::of).filter(t -> t.name().equals(name)).findFirst();
     }
 
-    public Optional<Tunnel> byId(String id) {
-        return api.find(base + "/" + id).filter(json -> json.path("deleted_at").isNull() || json.path("deleted_at").isMissingNode())
-                .map(Tunnel::of);
-    }
-
     /** Every live tunnel whose name starts with the prefix. */
     public List<Tunnel> withPrefix(String prefix) {
         return api.list(base, Map.of("include_prefix", prefix, "is_deleted", "false")).stream()
@@ -68,12 +63,6 @@ public class CloudflareTunnels {
         rule.put("service", service);
         api.put(base + "/" + tunnelId + "/configurations",
                 Map.of("config", Map.of("ingress", List.of(rule, Map.of("service", "http_status:404")))));
-    }
-
-    /** The hostname the tunnel's first ingress rule serves, or empty when it has no configuration. */
-    public Optional<String> configuredHostname(String tunnelId) {
-        return api.find(base + "/" + tunnelId + "/configurations")
-                .map(json -> json.path("config").path("ingress").path(0).path("hostname").asText(null));
     }
 
     /** The token cloudflared runs with. A secret: handed to the node that owns the tunnel, never logged. */
