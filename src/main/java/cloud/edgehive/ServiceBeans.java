@@ -78,7 +78,9 @@ public class ServiceBeans implements CamelConfiguration {
         NodeStore nodes = new NodeStore(dynamo, tables, clock, owner, settings.seconds("provisioning.lease-seconds", 300));
         settings.optional("faults.pause-after").ifPresent(step -> {
             LOG.warn("Fault injection on: workers stop after recording {}", step);
-            nodes.afterWrite(new cloud.edgehive.pipeline.PauseAfterStep(step));
+            cloud.edgehive.pipeline.PauseAfterStep pause = new cloud.edgehive.pipeline.PauseAfterStep(step);
+            nodes.afterWrite(pause);
+            context.getManagementStrategy().addEventNotifier(pause.mailNotifier());
         });
         SlotAllocator slots = new SlotAllocator(dynamo, tables, nodes, settings.text("slots.pool", "default"),
                 settings.integer("slots.base", 3000));
