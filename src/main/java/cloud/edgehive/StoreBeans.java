@@ -36,7 +36,9 @@ final class StoreBeans {
         NodeStore nodes = new NodeStore(dynamo, tables, w.clock(), w.owner(), s.seconds("provisioning.lease-seconds"));
         s.optional("faults.pause-after").ifPresent(step -> {
             LOG.warn("Fault injection on: workers stop after recording {}", step);
-            nodes.afterWrite(new PauseAfterStep(step));
+            PauseAfterStep pause = new PauseAfterStep(step);
+            nodes.afterWrite(pause);
+            w.context().getManagementStrategy().addEventNotifier(pause.mailNotifier());
         });
         Store store = new Store(dynamo, tables, nodes,
                 new SlotAllocator(dynamo, tables, nodes, s.text("slots.pool"), s.integer("slots.base")),

@@ -28,11 +28,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetupTest;
 
 import cloud.edgehive.harness.Emulators;
 import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.harness.TestCloud;
 import cloud.edgehive.harness.StripeEvents;
 import cloud.edgehive.harness.Tokens;
 import cloud.edgehive.store.SubscriptionStore;
@@ -46,21 +45,17 @@ class BillingApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RETURN_URL = "https://app.example.com/billing";
 
-    private static GreenMail smtp;
+    private static TestCloud cloud;
     private static WireMockServer stripeProxy;
     private static RunningService service;
 
     @BeforeAll
     static void start() {
-        Emulators.resetAws();
-        smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
-        smtp.start();
+        cloud = TestCloud.fresh("billing-api-test");
         stripeProxy = new WireMockServer(options().dynamicPort());
         stripeProxy.start();
         stripeProxy.stubFor(any(anyUrl()).willReturn(aResponse().proxiedFrom(Emulators.stripe().url())));
-        String zoneId = RunningService.route53().createHostedZone(b -> b.name("nodes.test.example").callerReference("billing-api-test"))
-                .hostedZone().id();
-        service = RunningService.start(billing(RunningService.defaults(smtp.getSmtp().getPort(), zoneId), "sk_test_billingApi"));
+        service = RunningService.start(billing(cloud.config(), "sk_test_billingApi"));
     }
 
     /** The billing settings a test service needs: Stripe through the recording proxy, a price per plan. */
@@ -84,8 +79,8 @@ class BillingApiTest {
         if (stripeProxy != null) {
             stripeProxy.stop();
         }
-        if (smtp != null) {
-            smtp.stop();
+        if (cloud != null) {
+            cloud.close();
         }
     }
 
@@ -244,7 +239,7 @@ class BillingApiTest {
 
     @Test
     void liveModeRequiresHttpsReturnUrls() {
-        try (RunningService live = RunningService.start(billing(RunningService.defaults(smtp.getSmtp().getPort(), "Z-UNUSED"),
+        try (RunningService live = RunningService.start(billing(RunningService.defaults(cloud.smtp().getSmtp().getPort(), "Z-UNUSED"),
                 "sk_live_notARealKey"))) {
             HttpResponse<String> response = send(live, "/api/v1/billing/checkout", Tokens.user("user-live"), """
                     {"plan":"pro","region":"us-east-1","instanceType":"t4g.small","storageGb":10,"returnUrl":"http://app.example.com/billing"}""");

@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
+import cloud.edgehive.harness.RunningService;
 import cloud.edgehive.store.Tables;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /**
  * cloud/control-plane.yaml creates the tables the code defines (store/Tables.java): names, keys,
@@ -45,14 +48,24 @@ class CloudFormationTemplateTest {
                     templateTables.put(name, properties);
                 });
 
+        // The tables as the code really creates them (in moto), not as the test would restate them.
+        String created = "cfn-check-" + System.nanoTime() + "-";
+        DynamoDbClient dynamo = RunningService.dynamo();
+        Tables tables = new Tables(created);
+        tables.ensure(dynamo);
         Map<String, Map<String, Object>> expected = new TreeMap<>();
-        for (Tables.Definition table : new Tables(prefix).definitions()) {
-            expected.put(table.name(), describe(table));
+        for (Tables.Definition table : tables.definitions()) {
+            try {
+                TableDescription description = dynamo.describeTable(b -> b.tableName(table.name())).table();
+                String ttl = dynamo.describeTimeToLive(b -> b.tableName(table.name())).timeToLiveDescription().attributeName();
+                expected.put(table.name().replace(created, prefix), describe(description, ttl));
+            } finally {
+                dynamo.deleteTable(b -> b.tableName(table.name()));
+            }
         }
         Map<String, Map<String, Object>> actual = new TreeMap<>();
         templateTables.forEach((name, properties) -> actual.put(name, describe(properties)));
         assertEquals(expected, actual);
-        templateTables.values().forEach(p -> assertEquals("PAY_PER_REQUEST", p.get("BillingMode")));
     }
 
     @Test
@@ -65,24 +78,20 @@ class CloudFormationTemplateTest {
         assertTrue(groups >= 1, "a security group");
     }
 
-    /** A table as comparable values: keys, attribute types, indexes (keys, projection), TTL. */
-    private static Map<String, Object> describe(Tables.Definition table) {
+    /** A created table as comparable values: keys, attribute types, indexes (keys, projection), TTL, billing mode. */
+    private static Map<String, Object> describe(TableDescription table, String ttl) {
         Map<String, Object> d = new LinkedHashMap<>();
-        d.put("keys", keys(table.hash(), table.range()));
+        d.put("keys", table.keySchema().stream().map(k -> k.attributeName() + " " + k.keyTypeAsString()).toList());
         Map<String, String> types = new TreeMap<>();
-        List<Tables.Key> all = new ArrayList<>();
-        all.add(table.hash());
-        all.add(table.range());
-        table.indexes().forEach(i -> {
-            all.add(i.hash());
-            all.add(i.range());
-        });
-        all.stream().filter(k -> k != null).forEach(k -> types.put(k.name(), k.type().toString()));
+        table.attributeDefinitions().forEach(a -> types.put(a.attributeName(), a.attributeTypeAsString()));
         d.put("attributes", types);
         Map<String, Object> indexes = new TreeMap<>();
-        table.indexes().forEach(i -> indexes.put(i.name(), List.of(keys(i.hash(), i.range()), "ALL")));
+        table.globalSecondaryIndexes().forEach(i -> indexes.put(i.indexName(), List.of(
+                i.keySchema().stream().map(k -> k.attributeName() + " " + k.keyTypeAsString()).toList(),
+                i.projection().projectionTypeAsString())));
         d.put("indexes", indexes);
-        d.put("ttl", table.ttlAttribute());
+        d.put("ttl", ttl);
+        d.put("billing", table.billingModeSummary() == null ? null : table.billingModeSummary().billingModeAsString());
         return d;
     }
 
@@ -100,16 +109,8 @@ class CloudFormationTemplateTest {
         d.put("indexes", indexes);
         Map<String, Object> ttl = (Map<String, Object>) properties.get("TimeToLiveSpecification");
         d.put("ttl", ttl != null && Boolean.TRUE.equals(ttl.get("Enabled")) ? ttl.get("AttributeName") : null);
+        d.put("billing", properties.get("BillingMode"));
         return d;
-    }
-
-    private static List<String> keys(Tables.Key hash, Tables.Key range) {
-        List<String> keys = new ArrayList<>();
-        keys.add(hash.name() + " HASH");
-        if (range != null) {
-            keys.add(range.name() + " RANGE");
-        }
-        return keys;
     }
 
     private static List<String> keys(List<Map<String, String>> schema) {

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,6 +21,7 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 
 import cloud.edgehive.harness.Emulators;
+import cloud.edgehive.harness.MutableClock;
 import cloud.edgehive.harness.RunningService;
 import cloud.edgehive.harness.StripeSigner;
 import cloud.edgehive.harness.Tokens;
@@ -35,6 +37,7 @@ import cloud.edgehive.store.NodeState;
 class DeadLetterAdminTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final MutableClock CLOCK = new MutableClock();
     private static RunningService service;
     private static int smtpPort;
 
@@ -45,7 +48,7 @@ class DeadLetterAdminTest {
         String zone = RunningService.route53().createHostedZone(b -> b.name("nodes.test.example").callerReference("dl-admin"))
                 .hostedZone().id();
         // SMTP is down: nothing listens on smtpPort until the replay part of the test.
-        service = RunningService.start(RunningService.defaults(smtpPort, zone));
+        service = RunningService.start(RunningService.defaults(smtpPort, zone), Map.of("clock", CLOCK));
     }
 
     @AfterAll
@@ -73,8 +76,16 @@ class DeadLetterAdminTest {
         assertTrue(items.get(0).get("cause").asText().contains("Connect"), items.get(0).toString());
         assertEquals(0, JSON.readTree(get("/api/v1/admin/dead-letters?step=allocate-slot", Tokens.admin("ops")).body())
                 .get("items").size());
-        assertEquals(0, JSON.readTree(get("/api/v1/admin/dead-letters?newerThanMinutes=1&olderThanMinutes=0&status=DISCARDED",
-                Tokens.admin("ops")).body()).get("items").size());
+        assertEquals(0, count("?step=notify-user&status=DISCARDED"), "the letter is open");
+        // The age window, on a letter whose age the test knows: made a moment ago, then three minutes old.
+        assertEquals(1, count("?step=notify-user&status=ALL&newerThanMinutes=1"), "made within the last minute");
+        assertEquals(0, count("?step=notify-user&status=ALL&olderThanMinutes=1"), "not yet a minute old");
+        assertEquals(1, count("?step=notify-user&status=ALL&olderThanMinutes=0"), "older than zero minutes");
+        CLOCK.advance(Duration.ofMinutes(3));
+        assertEquals(0, count("?step=notify-user&status=ALL&newerThanMinutes=2"), "three minutes old is not newer than two");
+        assertEquals(1, count("?step=notify-user&status=ALL&olderThanMinutes=2"), "three minutes old is older than two");
+        assertEquals(1, count("?step=notify-user&status=ALL&olderThanMinutes=2&newerThanMinutes=4"), "inside the window");
+        assertEquals(0, count("?step=notify-user&status=ALL&olderThanMinutes=4"), "not four minutes old");
 
         // Bad input: 4xx with a problem, nothing changes.
         assertProblem(get("/api/v1/admin/dead-letters?limit=0", Tokens.admin("ops")), 422);
@@ -129,6 +140,12 @@ class DeadLetterAdminTest {
         assertProblem(send("DELETE", "/api/v1/admin/dead-letters/" + eventLetter, Tokens.admin("ops")), 409);
         assertProblem(send("POST", "/api/v1/admin/dead-letters/" + eventLetter + "/replay", Tokens.admin("ops")), 409);
         assertEquals(EventStore.FAILED, events.status("evt_no_user"), "discarding changes nothing but the letter");
+    }
+
+    private static int count(String query) throws Exception {
+        HttpResponse<String> listed = get("/api/v1/admin/dead-letters" + query, Tokens.admin("ops"));
+        assertEquals(200, listed.statusCode(), listed.body());
+        return JSON.readTree(listed.body()).get("items").size();
     }
 
     @Test

@@ -93,7 +93,8 @@ class FaultInjectionTest {
             assertEquals(NodeState.READY, node.state(), node::lastError);
             assertEquals(1, liveInstances(node.nodeId()).size());
             assertEquals(1, smtp.getReceivedMessages().length);
-            assertTrue(ec2Proxy.getAllServeEvents().stream().anyMatch(e -> e.getResponse().getStatus() == 500), "faults were served");
+            assertEquals(5, served(ec2Proxy, 500, "Action="), "the EC2 faults were served");
+            assertEquals(5, served(route53Proxy, 400, ""), "Route 53 throttled five times");
         }
     }
 
@@ -105,8 +106,10 @@ class FaultInjectionTest {
             Node failed = purchase(service, "ec2down");
             assertEquals(NodeState.FAILED, failed.state());
             assertNotNull(failed.deadLetterId());
-            assertEquals(0, liveInstances(failed.nodeId()).size(), "no orphan");
-            assertNull(service.bean("slotAllocator", SlotAllocator.class).holder(failed.slot() == null ? 0 : failed.slot()));
+            assertTrue(served(ec2Proxy, 503, "Action=RunInstances") >= 4, "the launch was tried, and refused");
+            assertEquals(0, liveInstances(failed.nodeId()).size(), "nothing was created");
+            assertNotNull(failed.slot(), "the node had a slot");
+            assertNull(service.bean("slotAllocator", SlotAllocator.class).holder(failed.slot()), "its slot was released");
 
             ec2Proxy.resetMappings();
             ec2Proxy.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().proxiedFrom(Emulators.moto().url())));
@@ -124,7 +127,9 @@ class FaultInjectionTest {
             Node failed = purchase(service, "dnsdown");
             assertEquals(NodeState.FAILED, failed.state());
             assertTrue(failed.lastError().contains("InternalFailure") || failed.lastError().contains("500"), failed.lastError());
-            assertEquals(0, liveInstances(failed.nodeId()).size(), "the launched instance was terminated");
+            assertNotNull(failed.instanceId(), "an instance had been launched");
+            assertEquals("terminated", instanceState(failed.instanceId()), "the launched instance was terminated");
+            assertEquals(0, liveInstances(failed.nodeId()).size());
             assertNull(service.bean("slotAllocator", SlotAllocator.class).holder(failed.slot()));
 
             route53Proxy.resetMappings();
@@ -155,8 +160,35 @@ class FaultInjectionTest {
                     .filter(e -> e.getRequest().getBodyAsString().contains("Action=RunInstances")).count();
             // The breaker opens after its 2 minimum calls, each of which the SDK tries 4 times: 8 requests.
             // Without it: 3 nodes x 4 attempts (1 + 3 redeliveries) x 4 SDK tries = 48 to a provider that is down.
-            assertTrue(launches <= 8, "RunInstances reached EC2 " + launches + " times");
+            int sdkTries = 4;
+            int withoutBreaker = failed.size() * (1 + Integer.parseInt(config.get("retry.max-redeliveries"))) * sdkTries;
+            assertEquals(48, withoutBreaker);
+            assertEquals(2 * sdkTries, launches, "RunInstances reached EC2 " + launches + " times, not " + withoutBreaker);
             failed.forEach(n -> assertEquals(0, liveInstances(n.nodeId()).size()));
+        }
+    }
+
+    @Test
+    void aCleanUpThatFailsIsRecordedAndTheReconcilerTerminatesTheLeftOver() {
+        // DNS fails for good after the launch, and the compensating TerminateInstances fails too
+        // (its four SDK tries); later calls pass, as the reconciler's will.
+        route53Proxy.stubFor(post(urlPathMatching(".*/rrset/?")).atPriority(1)
+                .willReturn(aResponse().withStatus(500).withBody(ROUTE53_ERROR.formatted("InternalFailure"))));
+        failFirst(ec2Proxy, 4, () -> post(urlPathEqualTo("/")).withRequestBody(containing("Action=TerminateInstances")),
+                aResponse().withStatus(500).withBody(EC2_ERROR.formatted("InternalError")));
+        Map<String, String> config = config();
+        config.put("reconciler.terminate-orphans", "true");
+        config.put("reconciler.audit-interval-ms", "2000");
+        try (RunningService service = RunningService.start(config)) {
+            Node failed = purchase(service, "cleanupfails");
+            assertEquals(NodeState.FAILED, failed.state());
+            assertNotNull(failed.deadLetterId());
+            assertTrue(failed.lastError().contains("clean-up incomplete: terminate instance"), failed.lastError());
+            assertEquals(4, served(ec2Proxy, 500, "Action=TerminateInstances"), "the clean-up's terminate was refused");
+            assertNull(service.bean("slotAllocator", SlotAllocator.class).holder(failed.slot()), "the other undos still ran");
+            RunningService.await(Duration.ofSeconds(60), () -> liveInstances(failed.nodeId()).isEmpty(),
+                    () -> "the left-over instance of a FAILED node is still " + instanceState(failed.instanceId()));
+            assertEquals("terminated", instanceState(failed.instanceId()));
         }
     }
 
@@ -224,6 +256,17 @@ class FaultInjectionTest {
                 || (n.state() == NodeState.FAILED && !failed.deadLetterId().equals(n.deadLetterId())));
         assertEquals(NodeState.READY, ready.state(), ready::lastError);
         return ready;
+    }
+
+    /** Responses with {@code status} the proxy served to requests whose body contains {@code body}. */
+    private static long served(WireMockServer proxy, int status, String body) {
+        return proxy.getAllServeEvents().stream()
+                .filter(e -> e.getResponse().getStatus() == status && e.getRequest().getBodyAsString().contains(body)).count();
+    }
+
+    private static String instanceState(String instanceId) {
+        return RunningService.ec2().describeInstances(b -> b.instanceIds(instanceId)).reservations().get(0).instances().get(0)
+                .state().nameAsString();
     }
 
     private static List<Instance> liveInstances(String nodeId) {

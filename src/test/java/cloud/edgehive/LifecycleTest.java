@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 
+import cloud.edgehive.harness.AwsRecorder;
 import cloud.edgehive.harness.RunningService;
 import cloud.edgehive.harness.StripeSigner;
 import cloud.edgehive.harness.TestCloud;
@@ -36,19 +37,25 @@ class LifecycleTest {
 
     private static TestCloud cloud;
     private static RunningService service;
+    /** EC2 as the service sees it: a reboot leaves no trace in moto, so the calls are counted on the way. */
+    private static AwsRecorder ec2;
     private static final Ec2Client EC2 = RunningService.ec2();
     private static final Route53Client ROUTE53 = RunningService.route53();
 
     @BeforeAll
     static void start() {
         cloud = TestCloud.fresh("lifecycle");
-        service = RunningService.start(cloud.config());
+        ec2 = new AwsRecorder();
+        java.util.Map<String, String> config = cloud.config();
+        config.put("aws.ec2.endpoint", ec2.url());
+        service = RunningService.start(config);
     }
 
     @AfterAll
     static void stop() {
         service.close();
         cloud.close();
+        ec2.close();
     }
 
     @Test
@@ -59,6 +66,7 @@ class LifecycleTest {
         List<String> states = after.history().stream().map(h -> h.get("state")).toList();
         assertEquals(List.of("RESTARTING", "READY"), states.subList(states.size() - 2, states.size()));
         assertEquals("running", instanceOf(node).state().nameAsString());
+        assertEquals(1, ec2.ec2Calls("RebootInstances", node.instanceId()), "the instance was rebooted once");
     }
 
     @Test

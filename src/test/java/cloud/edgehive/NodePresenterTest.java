@@ -71,7 +71,7 @@ class NodePresenterTest {
                 plain.storageGb(), plain.sessionId(), plain.customerId(), plain.subscriptionId(), plain.state(), plain.version(),
                 plain.createdAt(), plain.updatedAt(), plain.pool(), plain.slot(), plain.instanceId(), plain.launchedAt(), plain.host(),
                 plain.port(), plain.dnsName(), plain.url(), plain.lastError(), plain.deadLetterId(), plain.leaseOwner(), plain.leaseUntil(),
-                plain.resumes(), plain.drift(), plain.history(), plain.notified(), plain.billing(), "c1744f91-tunnel", "down");
+                plain.resumes(), plain.drift(), plain.history(), plain.saga(), plain.notified(), plain.billing(), "c1744f91-tunnel", "down");
         assertEquals(Map.of("id", "c1744f91-tunnel", "status", "down"), presenter.summary(tunnelled).get("tunnel"));
     }
 

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
 
 import cloud.edgehive.harness.Api;
+import cloud.edgehive.harness.AwsRecorder;
 import cloud.edgehive.harness.RunningService;
 import cloud.edgehive.harness.TestCloud;
 import cloud.edgehive.store.NodeIds;
@@ -43,6 +44,8 @@ class NodesApiTest {
 
     private static TestCloud cloud;
     private static RunningService service;
+    /** EC2 as the service sees it: a reboot leaves no trace in moto, so the calls are counted on the way. */
+    private static AwsRecorder ec2;
     private static Api api;
     private static final Ec2Client EC2 = RunningService.ec2();
     private static final Route53Client ROUTE53 = RunningService.route53();
@@ -51,7 +54,10 @@ class NodesApiTest {
     @BeforeAll
     static void start() {
         cloud = TestCloud.fresh("nodes-api");
-        service = RunningService.start(cloud.config());
+        ec2 = new AwsRecorder();
+        java.util.Map<String, String> config = cloud.config();
+        config.put("aws.ec2.endpoint", ec2.url());
+        service = RunningService.start(config);
         api = new Api(service);
     }
 
@@ -59,6 +65,7 @@ class NodesApiTest {
     static void stop() {
         service.close();
         cloud.close();
+        ec2.close();
     }
 
     @Test
@@ -112,6 +119,7 @@ class NodesApiTest {
         assertEquals("RESTARTING", history.get(history.size() - 2).get("state").asText());
         assertEquals("READY", history.get(history.size() - 1).get("state").asText());
         assertEquals("running", instance(node.instanceId()).state().nameAsString());
+        assertEquals(1, ec2.ec2Calls("RebootInstances", node.instanceId()), "the instance was rebooted once");
     }
 
     @Test

@@ -15,12 +15,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetupTest;
 
 import cloud.edgehive.harness.Api;
-import cloud.edgehive.harness.Emulators;
 import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.harness.TestCloud;
 import cloud.edgehive.harness.Tokens;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeState;
@@ -30,25 +28,21 @@ class ProvisionApiTest {
 
     private static final String PATH = "/api/v1/nodes/provision";
 
-    private static GreenMail smtp;
+    private static TestCloud cloud;
     private static RunningService service;
     private static Api api;
 
     @BeforeAll
     static void start() {
-        Emulators.resetAws();
-        smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
-        smtp.start();
-        String zone = RunningService.route53().createHostedZone(b -> b.name("nodes.test.example").callerReference("provision-api"))
-                .hostedZone().id();
-        service = RunningService.start(RunningService.defaults(smtp.getSmtp().getPort(), zone));
+        cloud = TestCloud.fresh("provision-api");
+        service = RunningService.start(cloud.config());
         api = new Api(service);
     }
 
     @AfterAll
     static void stop() {
         service.close();
-        smtp.stop();
+        cloud.close();
     }
 
     @Test

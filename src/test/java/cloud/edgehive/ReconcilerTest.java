@@ -15,11 +15,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetupTest;
 
-import cloud.edgehive.harness.Emulators;
 import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.harness.TestCloud;
 import cloud.edgehive.harness.StripeSigner;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeRequest;
@@ -34,21 +32,16 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 class ReconcilerTest {
 
     private static final Ec2Client EC2 = RunningService.ec2();
-    private static GreenMail smtp;
-    private static String zoneId;
+    private static TestCloud cloud;
 
     @BeforeAll
     static void start() {
-        Emulators.resetAws();
-        smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
-        smtp.start();
-        zoneId = RunningService.route53().createHostedZone(b -> b.name("nodes.test.example").callerReference("reconciler"))
-                .hostedZone().id();
+        cloud = TestCloud.fresh("reconciler");
     }
 
     @AfterAll
     static void stop() {
-        smtp.stop();
+        cloud.close();
     }
 
     @Test
@@ -123,7 +116,7 @@ class ReconcilerTest {
     }
 
     private static Map<String, String> config(boolean terminateOrphans) {
-        Map<String, String> config = RunningService.defaults(smtp.getSmtp().getPort(), zoneId);
+        Map<String, String> config = cloud.config();
         config.put("reconciler.terminate-orphans", String.valueOf(terminateOrphans));
         config.put("reconciler.stuck-after-seconds", "60");
         return config;

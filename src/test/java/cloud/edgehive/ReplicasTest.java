@@ -56,9 +56,14 @@ class ReplicasTest {
 
     @Test
     void duplicatedInterleavedEventsAcrossReplicasMakeOneNodePerPurchase() throws Exception {
-        Map<String, String> config = RunningService.defaults(smtp.getSmtp().getPort(), zoneId);
-        try (ServiceProcess a = ServiceProcess.start("replica-a", config);
-             ServiceProcess b = ServiceProcess.start("replica-b", config)) {
+        Map<String, String> config = new HashMap<>(RunningService.defaults(smtp.getSmtp().getPort(), zoneId));
+        Map<String, String> configA = new HashMap<>(config);
+        configA.put("service.instance-id", "replica-a");
+        Map<String, String> configB = new HashMap<>(config);
+        configB.put("service.instance-id", "replica-b");
+        Map<String, Integer> finishedBy = new HashMap<>();
+        try (ServiceProcess a = ServiceProcess.start("replica-a", configA);
+             ServiceProcess b = ServiceProcess.start("replica-b", configB)) {
             List<Runnable> deliveries = new ArrayList<>();
             for (int i = 0; i < PURCHASES; i++) {
                 String payload = StripeSigner.checkoutCompleted("evt_replica_" + i, "cs_test_replica_" + i, "user-replica-" + i,
@@ -90,7 +95,11 @@ class ReplicasTest {
                 assertEquals(1, EC2.describeInstances(r -> r.filters(f -> f.name("tag:edgehive:node-id").values(id)))
                         .reservations().stream().mapToInt(r -> r.instances().size()).sum(), "one instance for " + id);
                 assertEquals(1, nodes.byUser("user-replica-" + i).size(), "one node for purchase " + i);
+                assertEquals(1, node[0].history().stream().filter(h -> "READY".equals(h.get("state"))).count(), "READY once: " + id);
+                // The lease token names the replica whose worker took the node last.
+                finishedBy.merge(node[0].leaseOwner().substring(0, node[0].leaseOwner().indexOf('/')), 1, Integer::sum);
             }
+            assertEquals(java.util.Set.of("replica-a", "replica-b"), finishedBy.keySet(), "both replicas did work: " + finishedBy);
             Map<String, Integer> mails = new HashMap<>();
             for (MimeMessage m : smtp.getReceivedMessages()) {
                 mails.merge(m.getAllRecipients()[0].toString(), 1, Integer::sum);

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 
+import cloud.edgehive.harness.Api;
 import cloud.edgehive.harness.RunningService;
 import cloud.edgehive.harness.TestCloud;
 import cloud.edgehive.harness.StripeSigner;
@@ -107,6 +108,23 @@ class SchemaFuzzTest {
         String report = read(output);
         System.out.println(report);
         assertEquals(0, run.exitValue(), "schemathesis found failures:\n" + report);
+
+        // An exit code of 0 also follows a run that exercised nothing: every documented operation
+        // must have been tested (a test case in the report that was not skipped).
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        com.fasterxml.jackson.databind.JsonNode doc = Api.json(new Api(service).get("/api/v1/openapi.json", null));
+        doc.get("paths").fields().forEachRemaining(path -> path.getValue().fieldNames()
+                .forEachRemaining(method -> documented.add(method.toUpperCase() + " " + path.getKey())));
+        java.util.Set<String> tested = new java.util.TreeSet<>();
+        org.w3c.dom.NodeList cases = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(reports.resolve("junit.xml").toFile()).getElementsByTagName("testcase");
+        for (int i = 0; i < cases.getLength(); i++) {
+            org.w3c.dom.Element testCase = (org.w3c.dom.Element) cases.item(i);
+            if (testCase.getElementsByTagName("skipped").getLength() == 0) {
+                tested.add(testCase.getAttribute("name"));
+            }
+        }
+        assertEquals(documented, tested, "operations schemathesis exercised");
     }
 
     private static String read(Path output) throws IOException {

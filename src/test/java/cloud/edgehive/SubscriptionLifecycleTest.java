@@ -17,13 +17,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetupTest;
 
-import cloud.edgehive.harness.Emulators;
 import cloud.edgehive.harness.MutableClock;
 import cloud.edgehive.harness.RunningService;
 import cloud.edgehive.harness.StripeEvents;
+import cloud.edgehive.harness.TestCloud;
 import cloud.edgehive.store.EventStore;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeState;
@@ -43,17 +41,13 @@ class SubscriptionLifecycleTest {
     private static final Ec2Client EC2 = RunningService.ec2();
 
     private static final MutableClock CLOCK = new MutableClock();
-    private static GreenMail smtp;
+    private static TestCloud cloud;
     private static RunningService service;
 
     @BeforeAll
     static void start() {
-        Emulators.resetAws();
-        smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
-        smtp.start();
-        String zoneId = RunningService.route53().createHostedZone(b -> b.name("nodes.test.example").callerReference("subscription-test"))
-                .hostedZone().id();
-        Map<String, String> settings = new LinkedHashMap<>(RunningService.defaults(smtp.getSmtp().getPort(), zoneId));
+        cloud = TestCloud.fresh("subscription-test");
+        Map<String, String> settings = new LinkedHashMap<>(cloud.config());
         settings.put("plans.pro.price-id", "price_pro_test");
         settings.put("plans.team.price-id", "price_team_test");
         settings.put("billing.suspend-after-days", "3");
@@ -70,8 +64,8 @@ class SubscriptionLifecycleTest {
         if (service != null) {
             service.close();
         }
-        if (smtp != null) {
-            smtp.stop();
+        if (cloud != null) {
+            cloud.close();
         }
     }
 
@@ -99,7 +93,11 @@ class SubscriptionLifecycleTest {
         check();
         assertEquals(1, mails("dunning@example.com", "is suspended").size(), "a second check sends nothing again");
 
-        CLOCK.advance(Duration.ofDays(14));
+        // Terminated 17 days after the payment failed (3 + 14), not a moment before.
+        CLOCK.advance(Duration.ofDays(14).minusMinutes(3));
+        check();
+        assertEquals(NodeState.SUSPENDED, service.nodes().get(node.nodeId()).state(), "minutes before the termination deadline");
+        CLOCK.advance(Duration.ofMinutes(3));
         check();
         Node terminated = service.nodes().get(node.nodeId());
         assertEquals(NodeState.TERMINATED, terminated.state());
@@ -220,7 +218,10 @@ class SubscriptionLifecycleTest {
         assertTrue(service.nodes().get(kept.nodeId()).billing().isEmpty(), "the oldest node keeps its place");
         awaitMails("downgrade@example.com", "over your plan's limit", 1);
 
-        CLOCK.advance(Duration.ofDays(5).plusMinutes(1));
+        CLOCK.advance(Duration.ofDays(5).minusMinutes(2));
+        check();
+        assertEquals(NodeState.READY, service.nodes().get(extra.nodeId()).state(), "minutes before the over-limit deadline");
+        CLOCK.advance(Duration.ofMinutes(3));
         check();
         assertEquals(NodeState.TERMINATED, service.nodes().get(extra.nodeId()).state());
         assertEquals(NodeState.READY, service.nodes().get(kept.nodeId()).state());
@@ -308,22 +309,12 @@ class SubscriptionLifecycleTest {
         return EC2.describeInstances(b -> b.instanceIds(node.instanceId())).reservations().get(0).instances().get(0).state().nameAsString();
     }
 
+    /** Waits for the emails, then a short settle period, so a late duplicate is counted too. */
     private static void awaitMails(String to, String subjectPart, int count) {
-        RunningService.await(SETTLE, () -> mails(to, subjectPart).size() >= count, () -> "mail '" + subjectPart + "' to " + to);
-        assertEquals(count, mails(to, subjectPart).size(), "mails '" + subjectPart + "' to " + to);
+        assertEquals(count, cloud.settledMailsTo(to, subjectPart, count).size(), "mails '" + subjectPart + "' to " + to);
     }
 
     private static List<MimeMessage> mails(String to, String subjectPart) {
-        List<MimeMessage> found = new ArrayList<>();
-        try {
-            for (MimeMessage m : smtp.getReceivedMessages()) {
-                if (m.getAllRecipients()[0].toString().equals(to) && m.getSubject().contains(subjectPart)) {
-                    found.add(m);
-                }
-            }
-        } catch (jakarta.mail.MessagingException e) {
-            throw new AssertionError(e);
-        }
-        return found;
+        return cloud.mailsTo(to, subjectPart);
     }
 }

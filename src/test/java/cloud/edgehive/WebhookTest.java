@@ -14,38 +14,34 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetupTest;
 
-import cloud.edgehive.harness.Emulators;
 import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.harness.TestCloud;
 import cloud.edgehive.harness.StripeSigner;
 import cloud.edgehive.store.EventStore;
 
 /** Every bad webhook gets its status code and a problem body, and changes nothing. */
 class WebhookTest {
 
-    private static GreenMail smtp;
+    private static TestCloud cloud;
     private static RunningService service;
 
     @BeforeAll
     static void start() {
-        Emulators.resetAws();
-        smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
-        smtp.start();
-        service = RunningService.start(RunningService.defaults(smtp.getSmtp().getPort(), "ZUNUSED"));
+        cloud = TestCloud.fresh("webhook");
+        service = RunningService.start(cloud.config());
     }
 
     @AfterAll
     static void stop() {
         service.close();
-        smtp.stop();
+        cloud.close();
     }
 
     @AfterEach
     void nothingWasProvisioned() {
         assertEquals(0, RunningService.ec2().describeInstances().reservations().size(), "no instance may be launched");
-        assertEquals(0, smtp.getReceivedMessages().length);
+        assertEquals(0, cloud.smtp().getReceivedMessages().length);
     }
 
     @Test

@@ -68,6 +68,24 @@ public final class TestCloud implements AutoCloseable {
         return mailsTo(to, "");
     }
 
+    /** How long no further email must arrive before a count is final (a late duplicate shows up within it). */
+    public static final java.time.Duration MAIL_SETTLE = java.time.Duration.ofMillis(1500);
+
+    /**
+     * The emails for {@code to} whose subject contains {@code subjectPart} (a node's name: one node's
+     * emails), counted once {@code expected} have arrived and then {@link #MAIL_SETTLE} passed with no
+     * other email arriving at the server, so a duplicate sent late is counted too.
+     */
+    public List<MimeMessage> settledMailsTo(String to, String subjectPart, int expected) {
+        RunningService.await(java.time.Duration.ofSeconds(30), () -> mailsTo(to, subjectPart).size() >= expected,
+                () -> mailsTo(to, subjectPart).size() + " of " + expected + " emails to " + to + " (" + subjectPart + ")");
+        int seen;
+        do {
+            seen = smtp.getReceivedMessages().length;
+        } while (smtp.waitForIncomingEmail(MAIL_SETTLE.toMillis(), seen + 1));
+        return mailsTo(to, subjectPart);
+    }
+
     /** An AMI moto ships, for tests that launch an instance by hand. */
     public static String anyImage() {
         return RunningService.ec2().describeImages(b -> b.owners("amazon")).images().get(0).imageId();
