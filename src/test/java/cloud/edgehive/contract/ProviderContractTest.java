@@ -54,7 +54,10 @@ class ProviderContractTest {
     static Stream<Named<Supplier<World>>> combinations() {
         return Stream.of(
                 Named.of("ec2+route53+smtp", Ec2Route53Smtp::new),
-                Named.of("local+local+outbox", LocalLocalOutbox::new));
+                Named.of("local+local+outbox", LocalLocalOutbox::new),
+                Named.of("ecs+sslip+resend", EcsSslipResend::new),
+                Named.of("ec2+cloudflare-tunnel+smtp", () -> new Ec2CloudflareTunnelSmtp("cloudflare-tunnel")),
+                Named.of("ec2+cloudflare+smtp", () -> new Ec2CloudflareTunnelSmtp("cloudflare")));
     }
 
     /** Faults planned per node: the next ones a step throws for that node, then it passes. */
