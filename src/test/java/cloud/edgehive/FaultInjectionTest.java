@@ -183,7 +183,7 @@ class FaultInjectionTest {
             Node failed = purchase(service, "cleanupfails");
             assertEquals(NodeState.FAILED, failed.state());
             assertNotNull(failed.deadLetterId());
-            assertTrue(failed.lastError().contains("clean-up incomplete: terminate instance"), failed.lastError());
+            assertTrue(failed.lastError().contains("clean-up incomplete: launch-node"), failed.lastError());
             assertEquals(4, served(ec2Proxy, 500, "Action=TerminateInstances"), "the clean-up's terminate was refused");
             assertNull(service.bean("slotAllocator", SlotAllocator.class).holder(failed.slot()), "the other undos still ran");
             RunningService.await(Duration.ofSeconds(60), () -> liveInstances(failed.nodeId()).isEmpty(),

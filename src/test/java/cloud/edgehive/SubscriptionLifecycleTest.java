@@ -72,7 +72,10 @@ class SubscriptionLifecycleTest {
     @Test
     void paymentFailedWarnsThenSuspendsAfterNDaysThenTerminatesAfterMMore() throws Exception {
         Node node = readyNode("dunning", "{\"plan\":\"pro\"}");
-        deliver(StripeEvents.invoice("evt_dunning_failed", now(), "invoice.payment_failed", "sub_dunning", "dunning"));
+        // Stripe may deliver the same news twice at once (two event ids): one warning, not two.
+        long failedAt = now();
+        deliverConcurrently(StripeEvents.invoice("evt_dunning_failed", failedAt, "invoice.payment_failed", "sub_dunning", "dunning"),
+                StripeEvents.invoice("evt_dunning_failed_again", failedAt, "invoice.payment_failed", "sub_dunning", "dunning"));
         Node warned = service.awaitNode(node.nodeId(), SETTLE, n -> "past_due".equals(n.billing().get("status")));
         assertEquals(NodeState.READY, warned.state());
         assertNotNull(warned.billing().get("suspendAt"), "the dashboard's countdown");
@@ -316,5 +319,27 @@ class SubscriptionLifecycleTest {
 
     private static List<MimeMessage> mails(String to, String subjectPart) {
         return cloud.mailsTo(to, subjectPart);
+    }
+
+    /** Posts the events at the same moment from parallel threads, then waits until each is handled. */
+    private static void deliverConcurrently(String... payloads) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(payloads.length);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            for (String payload : payloads) {
+                done.add(pool.submit(() -> {
+                    start.await();
+                    deliver(payload);
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

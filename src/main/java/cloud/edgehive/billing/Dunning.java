@@ -84,6 +84,11 @@ public class Dunning {
         if (action.mailKind() == null || node.wasNotified(action.mailKey()) || node.email() == null || node.email().isEmpty()) {
             return null;
         }
+        // Two enforcements of one subscription can meet (the same news delivered twice at once): the
+        // one that reserves the email sends it.
+        if (!nodes.reserveNotification(node.nodeId(), action.mailKey())) {
+            return null;
+        }
         MailMessage message = mail.render(node, action.mailKind(), action.mailValues());
         // One Message-ID per email sent: a second dunning cycle must not look like a copy of the first.
         String messageId = "<" + action.mailKey().replaceAll("[^A-Za-z0-9.-]", "-") + "." + node.hostLabel()

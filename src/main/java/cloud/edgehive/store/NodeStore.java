@@ -261,6 +261,35 @@ public class NodeStore {
     }
 
     /** Notes one email as sent under {@code key}, without the node's lease (see {@link #recordBilling}). */
+    /**
+     * Takes the right to send the email {@code key} to the node's owner, before it is sent: false when
+     * it was sent, or another worker is sending it now (two deliveries of the same news at once, or a
+     * replica's check racing an event's). A reservation whose sender died without sending goes stale
+     * after the lease time, and the next check may then send it.
+     */
+    public boolean reserveNotification(String nodeId, String key) {
+        long now = clock.millis();
+        try {
+            dynamo.updateItem(b -> b.tableName(table).key(key(nodeId))
+                    .updateExpression("SET notified.#k = :pending")
+                    .conditionExpression("attribute_exists(notified) AND (attribute_not_exists(notified.#k)"
+                            + " OR (begins_with(notified.#k, :prefix) AND notified.#k < :stale))")
+                    .expressionAttributeNames(Map.of("#k", key))
+                    .expressionAttributeValues(Map.of(":pending", s(pending(now)), ":prefix", s(PENDING),
+                            ":stale", s(pending(now - lease.toMillis())))));
+            return true;
+        } catch (ConditionalCheckFailedException sentOrSending) {
+            return false;
+        }
+    }
+
+    private static final String PENDING = "sending since ";
+
+    /** Fixed width, so later reservations compare greater as strings. */
+    private static String pending(long millis) {
+        return PENDING + String.format("%015d", millis);
+    }
+
     public void markNotified(String nodeId, String key) {
         dynamo.updateItem(b -> b.tableName(table).key(key(nodeId))
                 .updateExpression("SET notified.#k = :at")
