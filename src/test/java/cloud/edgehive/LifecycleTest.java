@@ -75,6 +75,9 @@ class LifecycleTest {
         Node suspended = call("direct:suspend-node", node.nodeId(), "payment overdue");
         assertEquals(NodeState.SUSPENDED, suspended.state());
         assertEquals("stopped", instanceOf(node).state().nameAsString());
+        // The stopped instance's public IP went back to AWS: no record may point at it meanwhile.
+        assertNull(recordValue(node), "no DNS record while suspended");
+        assertNull(suspended.host(), "no address while suspended");
 
         Node resumed = call("direct:resume-node", node.nodeId(), "paid");
         assertEquals(NodeState.READY, resumed.state());

@@ -27,6 +27,11 @@ public class AccessBreaker implements AccessProvider {
     }
 
     @Override
+    public boolean namesAddress() {
+        return provider.namesAddress();
+    }
+
+    @Override
     public void unpublish(Node node) {
         breaker.executeRunnable(() -> provider.unpublish(node));
     }

@@ -20,6 +20,15 @@ public interface AccessProvider {
     /** Removes what {@link #publish} made, if anything. */
     void unpublish(Node node);
 
+    /**
+     * Whether what is published names the node's address, so it must not outlive that address: a
+     * suspended EC2 instance gives its public IP back to AWS, and a name left on it would serve
+     * whoever gets the IP next. A tunnel follows the node wherever it runs.
+     */
+    default boolean namesAddress() {
+        return true;
+    }
+
     /** What this provider published, for the reconciler's orphan audit. */
     default List<PublishedName> managed() {
         return List.of();

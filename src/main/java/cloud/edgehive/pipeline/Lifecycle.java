@@ -112,6 +112,13 @@ public class Lifecycle {
 
     public Node stop(Node node) {
         compute.suspend(node);
+        if (access.namesAddress()) {
+            // The stopped instance's public IP goes back to AWS: no name may point at it meanwhile. With
+            // no address recorded, resuming publishes the one the instance comes back with.
+            access.unpublish(node);
+            return nodes.advance(node, NodeState.SUSPENDED, Map.of("host", AttributeValue.fromNul(true)),
+                    "instance stopped, disk kept; its name removed until it runs again");
+        }
         return nodes.advance(node, NodeState.SUSPENDED, Map.of(), "instance stopped, disk kept");
     }
 

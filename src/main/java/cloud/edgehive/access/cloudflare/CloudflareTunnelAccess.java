@@ -52,6 +52,11 @@ public class CloudflareTunnelAccess implements AccessProvider, NodeTunnels {
     }
 
     @Override
+    public boolean namesAddress() {
+        return false;
+    }
+
+    @Override
     public String name() {
         return NAME;
     }
