@@ -56,7 +56,7 @@ class DashboardBrowserTest {
         data = Files.createTempDirectory("dashboard-test");
         Map<String, String> p = new LinkedHashMap<>();
         p.put("local.data-dir", data.toString());
-        p.put("slots.base", String.valueOf(Emulators.freePort()));
+        p.put("slots.base", String.valueOf(Emulators.freePortRange(32)));
         p.put("camel.main.shutdownTimeout", "5");
         // The tests' token issuer stands in for the host SaaS (and local mode's own secret).
         p.put("auth.jwt.secret", RunningService.JWT_SECRET);

@@ -119,7 +119,7 @@ class LocalModeAttackTest {
     private Map<String, String> overrides() {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("local.data-dir", data.toString());
-        p.put("slots.base", String.valueOf(Emulators.freePort()));
+        p.put("slots.base", String.valueOf(Emulators.freePortRange(32)));
         p.put("camel.main.shutdownTimeout", "5");
         return p;
     }

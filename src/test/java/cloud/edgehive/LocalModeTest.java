@@ -49,7 +49,7 @@ class LocalModeTest {
 
     @Test
     void checkoutPageToRunningProcessToTerminatedAndPortFree() throws Exception {
-        int base = Emulators.freePort();
+        int base = Emulators.freePortRange(32);
         try (RunningService service = RunningService.start("local", overrides(base))) {
             HttpResponse<String> page = RunningService.send(HttpRequest.newBuilder(URI.create(service.url("/local/checkout"))).GET().build());
             assertEquals(200, page.statusCode());
@@ -90,7 +90,7 @@ class LocalModeTest {
 
     @Test
     void restartKeepsNodesAndReadoptsTheirProcesses() throws Exception {
-        int base = Emulators.freePort();
+        int base = Emulators.freePortRange(32);
         String nodeId;
         long pid;
         try (RunningService first = RunningService.start("local", overrides(base))) {
@@ -124,7 +124,7 @@ class LocalModeTest {
 
     @Test
     void theCheckoutRefusesAPostWithoutItsCsrfTokenAndBuysNothing() {
-        try (RunningService service = RunningService.start("local", overrides(Emulators.freePort()))) {
+        try (RunningService service = RunningService.start("local", overrides(Emulators.freePortRange(32)))) {
             String bearer = service.bean("localToken", LocalToken.class).mint();
             HttpResponse<String> checkout = RunningService.send(HttpRequest.newBuilder(URI.create(service.url("/api/v1/billing/checkout")))
                     .header("Authorization", "Bearer " + bearer).header("Content-Type", "application/json")
@@ -156,7 +156,7 @@ class LocalModeTest {
 
     @Test
     void theStartupSignInIsAPlainUsersAndTheCommandIssuesNewOnes() {
-        try (RunningService service = RunningService.start("local", overrides(Emulators.freePort()))) {
+        try (RunningService service = RunningService.start("local", overrides(Emulators.freePortRange(32)))) {
             cloud.edgehive.auth.TokenVerifier verifier = service.bean("tokenVerifier", cloud.edgehive.auth.TokenVerifier.class);
             assertFalse(verifier.verify("Bearer " + service.bean("localToken", LocalToken.class).mint()).admin(),
                     "the printed sign-in is not an admin's");

@@ -73,7 +73,7 @@ class OperationsTest {
     void healthMetricsAndLogsAroundAFailedNode() throws Exception {
         Map<String, String> overrides = new LinkedHashMap<>();
         overrides.put("local.data-dir", data.toString());
-        overrides.put("slots.base", String.valueOf(Emulators.freePort()));
+        overrides.put("slots.base", String.valueOf(Emulators.freePortRange(32)));
         overrides.put("reconciler.initial-delay-ms", "500");
         overrides.put("reconciler.interval-ms", "500");
         // The node's process exits at once: the launch step fails, is compensated and dead-lettered.

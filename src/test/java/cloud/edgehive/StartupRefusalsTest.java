@@ -94,7 +94,7 @@ class StartupRefusalsTest {
     private Map<String, String> local() {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("local.data-dir", data.toString());
-        config.put("slots.base", String.valueOf(Emulators.freePort()));
+        config.put("slots.base", String.valueOf(Emulators.freePortRange(32)));
         return config;
     }
 

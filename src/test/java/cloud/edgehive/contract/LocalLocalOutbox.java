@@ -50,7 +50,7 @@ final class LocalLocalOutbox implements World {
         config.put("access.provider", "local");
         config.put("mail.provider", "outbox");
         config.put("local.data-dir", data.toString());
-        config.put("slots.base", String.valueOf(Emulators.freePort()));
+        config.put("slots.base", String.valueOf(Emulators.freePortRange(32)));
         config.put("stripe.webhook-secret", RunningService.WEBHOOK_SECRET);
         config.put("retry.max-redeliveries", "3");
         config.put("retry.delay-ms", "50");

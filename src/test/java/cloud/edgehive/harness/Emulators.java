@@ -73,6 +73,31 @@ public final class Emulators {
         }
     }
 
+    /**
+     * The first of {@code count} consecutive free ports, below the kernel's ephemeral range (which
+     * starts at 32768): a base taken from {@link #freePort()} sits among ports the test JVM's own
+     * outgoing connections take at any moment, so {@code base + n} may be gone by the time a node
+     * process binds it. For {@code slots.base}, whose slots are ports.
+     */
+    public static int freePortRange(int count) {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = random.nextInt(20_000, 32_000 - count);
+            if (java.util.stream.IntStream.range(base, base + count).allMatch(Emulators::bindable)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("No " + count + " consecutive free ports below 32000");
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket socket = new ServerSocket(port)) {
+            return true;
+        } catch (IOException taken) {
+            return false;
+        }
+    }
+
     public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
