@@ -12,6 +12,8 @@ INSTALL_URL='{{installUrl}}'
 CLOUD_URL='{{cloudUrl}}'
 TUNNEL='{{tunnel}}'
 CLOUDFLARED_VERSION='{{cloudflaredVersion}}'
+CLOUDFLARED_SHA256_ARM64='{{cloudflaredSha256Arm64}}'
+CLOUDFLARED_SHA256_AMD64='{{cloudflaredSha256Amd64}}'
 # Overridable only so the script can be exercised outside a real node.
 ETC="${EDGE_HIVE_ETC:-/etc/edge-hive}"
 BIN="${EDGE_HIVE_BIN:-/usr/local/bin}"
@@ -47,12 +49,18 @@ echo "edge-hive: node ${NODE_NAME} started"
 if [ "${TUNNEL}" = "cloudflare" ]; then
   if ! "${BIN}/cloudflared" --version 2>/dev/null | grep -q "version ${CLOUDFLARED_VERSION} "; then
     case "$(uname -m)" in
-      aarch64 | arm64) arch=arm64 ;;
-      *) arch=amd64 ;;
+      aarch64 | arm64) arch=arm64 sha256="${CLOUDFLARED_SHA256_ARM64}" ;;
+      *) arch=amd64 sha256="${CLOUDFLARED_SHA256_AMD64}" ;;
     esac
     echo "edge-hive: installing cloudflared ${CLOUDFLARED_VERSION} (${arch})"
     curl --proto '=https' --tlsv1.2 -fsSL --retry 5 --retry-delay 5 -o "${BIN}/cloudflared.download" \
       "https://github.com/cloudflare/cloudflared/releases/download/${CLOUDFLARED_VERSION}/cloudflared-linux-${arch}"
+    # The pinned release's checksum, from the service's settings: a download that differs never runs.
+    if ! printf '%s  %s\n' "${sha256}" "${BIN}/cloudflared.download" | sha256sum -c --status -; then
+      rm -f "${BIN}/cloudflared.download"
+      echo "edge-hive: cloudflared ${CLOUDFLARED_VERSION} (${arch}) does not match its pinned SHA-256; not installed" >&2
+      exit 1
+    fi
     chmod 0755 "${BIN}/cloudflared.download"
     mv -f "${BIN}/cloudflared.download" "${BIN}/cloudflared"
   fi

@@ -2,6 +2,7 @@ package cloud.edgehive;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -97,9 +98,51 @@ class UserDataScriptTest {
         assertFalse(Files.exists(dir.resolve("etc/cloudflared.env")));
     }
 
+    @Test
+    void aCloudflaredWhoseChecksumDiffersIsNeitherInstalledNorRun() throws Exception {
+        String wrong = "0".repeat(64);
+        Path script = write(render("cloudflare", wrong));
+        Process process = process(script).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(1, process.exitValue(), output);
+        assertTrue(output.contains("does not match its pinned SHA-256"), output);
+        assertFalse(Files.exists(dir.resolve("bin/cloudflared")), "not installed");
+        assertFalse(Files.exists(dir.resolve("bin/cloudflared.download")), "the download is deleted");
+        List<String> calls = calls();
+        assertEquals(0, count(calls, "cloudflared "), "never run: " + calls);
+        assertEquals(0, count(calls, "systemctl enable edge-hive-cloudflared"), calls.toString());
+        assertEquals(0, count(calls, "curl -fsS --retry 90"), "no token fetched: " + calls);
+    }
+
+    @Test
+    void aTunnelWithoutPinnedChecksumsIsRefused() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> new UserData.Options(
+                "https://edge-hive.io/install.sh", "https://cloud.test.example", "cloudflare", "2025.10.1", "", "abc"));
+        assertTrue(refused.getMessage().contains("cloudflare.cloudflared-sha256-arm64"), refused.getMessage());
+        new UserData.Options("https://edge-hive.io/install.sh", "https://cloud.test.example", "", "", "", "");
+    }
+
     private String render(String tunnel) throws Exception {
-        return new UserData(Path.of("cloud/user-data.sh"), TOKENS,
-                new UserData.Options("https://edge-hive.io/install.sh", "https://cloud.test.example", tunnel, "2025.10.1")).render(NODE);
+        return render(tunnel, sha256(releaseBinary()));
+    }
+
+    /** Rendered with {@code sha256} pinned for both architectures. */
+    private String render(String tunnel, String sha256) throws Exception {
+        return new UserData(Path.of("cloud/user-data.sh"), TOKENS, new UserData.Options("https://edge-hive.io/install.sh",
+                "https://cloud.test.example", tunnel, "2025.10.1", sha256, sha256)).render(NODE);
+    }
+
+    /** The release the curl stand-in serves: a recording cloudflared that knows its version. */
+    private Path releaseBinary() throws Exception {
+        Path release = Files.createDirectories(dir.resolve("release")).resolve("cloudflared");
+        Files.writeString(release, "#!/bin/sh\necho \"cloudflared $*\" >> '" + dir.resolve("calls.log") + "'\n"
+                + "[ \"$1\" = \"--version\" ] && echo \"cloudflared version 2025.10.1 (built 2025-10-01)\"\nexit 0\n");
+        return release;
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     }
 
     private Path write(String rendered) throws Exception {
@@ -113,8 +156,8 @@ class UserDataScriptTest {
         }
         String log = dir.resolve("calls.log").toString();
         // Each stand-in records its command line. curl serves the installer (which installs a
-        // recording edge-hive), the cloudflared release (a recording cloudflared that knows its
-        // version) and the service's tunnel-token answer (keeping the headers it read from stdin).
+        // recording edge-hive), the cloudflared release (releaseBinary()) and the service's
+        // tunnel-token answer (keeping the headers it read from stdin).
         stub(bin, "curl", """
                 echo "curl $*" >> 'LOG'
                 case "$*" in
@@ -122,13 +165,13 @@ class UserDataScriptTest {
                   *releases/download*)
                     out=""; prev=""
                     for a in "$@"; do [ "$prev" = "-o" ] && out="$a"; prev="$a"; done
-                    printf '%s\\n' '#!/bin/sh' "echo \\"cloudflared \\$*\\" >> 'LOG'" \\
-                      '[ "$1" = "--version" ] && echo "cloudflared version 2025.10.1 (built 2025-10-01)"' 'exit 0' > "$out" ;;
+                    cp 'RELEASE' "$out" ;;
                   *tunnel-token*) cat > 'STATE/token-request-headers'; cat 'STATE/answer' ;;
                 esac
-                """.replace("LOG", log).replace("BIN", bin.toString()).replace("STATE", state.toString()));
+                """.replace("LOG", log).replace("BIN", bin.toString()).replace("STATE", state.toString())
+                .replace("RELEASE", releaseBinary().toString()));
         stub(bin, "systemctl", "echo \"systemctl $*\" >> '" + log + "'\n");
-        stub(bin, "systemd-cat", "cat >/dev/null\n");
+        stub(bin, "systemd-cat", "cat\n");
         return script;
     }
 
