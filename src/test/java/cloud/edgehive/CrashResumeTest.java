@@ -39,6 +39,9 @@ import software.amazon.awssdk.services.ec2.model.Instance;
  */
 class CrashResumeTest {
 
+    /** How long a paused worker must be seen to stay put before it is killed. */
+    private static final Duration HOLD = Duration.ofSeconds(2);
+
     private static TestCloud cloud;
     /** Route 53 as the survivor sees it: a proxy to moto that counts the record changes it makes. */
     private static AwsRecorder route53;
@@ -79,6 +82,14 @@ class CrashResumeTest {
             // Reached = the pause fired in the doomed process, not merely "the node got this far".
             RunningService.await(Duration.ofSeconds(60), () -> doomed.log().contains("faults.pause-after=" + step),
                     () -> "the pause after " + step + " never fired\n" + doomed.log());
+            // Frozen = it stays there: a pause that logs but lets the worker go on would leave the
+            // kill to chance (it lands in time when the next step is slow).
+            long until = System.nanoTime() + HOLD.toNanos();
+            while (System.nanoTime() < until) {
+                NodeState now = NODES.find(nodeId).orElseThrow().state();
+                assertEquals(frozenIn, now, () -> "the doomed process went on past " + step + " while paused");
+                Thread.sleep(100);
+            }
             doomed.kill();
         }
         Node frozen = NODES.find(nodeId).orElseThrow();
