@@ -151,9 +151,24 @@ class EcsComputeTest {
     }
 
     @Test
-    void containersCannotBeSuspended() {
-        assertFalse(compute.canSuspend());
-        assertThrows(ProviderRejected.class, () -> compute.suspend(node("node-x", 1, null)));
+    void suspendStopsTheTaskAndResumeRunsANewOneOnTheSameSlot() {
+        assertFalse(compute.keepsDisk(), "a container comes back from its image");
+        String before = compute.launch(node("node-pause", 15, null));
+
+        compute.suspend(node("node-pause", 15, before));
+        compute.suspend(node("node-pause", 15, before));
+        assertTrue(liveTasks("node-pause").isEmpty(), "no task runs while suspended");
+        assertEquals(InstanceStatus.Phase.GONE, compute.describe(node("node-pause", 15, before)).phase(), "a stopped task never runs again");
+
+        compute.resume(node("node-pause", 15, before));
+        compute.resume(node("node-pause", 15, before));
+        List<Task> live = liveTasks("node-pause");
+        assertEquals(1, live.size(), "resume is idempotent: one new task");
+        assertNotEquals(before, live.get(0).taskArn());
+        InstanceStatus status = compute.describe(node("node-pause", 15, before));
+        assertEquals(InstanceStatus.Phase.RUNNING, status.phase());
+        assertEquals(compute.port(node("node-pause", 15, before)), status.port(), "on the same slot's port");
+        compute.terminate(node("node-pause", 15, before));
     }
 
     private static Task task(String arn) {

@@ -8,6 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,7 +32,6 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import cloud.edgehive.harness.RunningService;
 import cloud.edgehive.harness.StripeSigner;
 import cloud.edgehive.harness.TestCloud;
-import cloud.edgehive.problem.ProblemException;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeState;
 import cloud.edgehive.store.SlotAllocator;
@@ -42,7 +42,8 @@ import software.amazon.awssdk.services.ecs.model.DesiredStatus;
  * ecs + sslip + resend end to end (the container combination the product ships; Resend played by
  * WireMock): a purchase becomes one task on the shared host, reached at
  * {@code http://<node>.<host-ip-with-dashes>.sslip.io:<slot port>}, emailed once however often (and
- * however concurrently) Stripe delivers the event; no suspend; terminate leaves nothing.
+ * however concurrently) Stripe delivers the event; suspend stops the task and keeps the slot, resume
+ * and a restart that died half-way run a new task on it; terminate leaves nothing.
  */
 class EcsProvisioningTest {
 
@@ -109,14 +110,38 @@ class EcsProvisioningTest {
         assertEquals(1, mails.size(), "one email");
         assertTrue(mails.get(0).getBodyAsString().contains(url), mails.get(0).getBodyAsString());
 
-        // A container keeps no disk: suspension is refused, and the node goes on running.
+        // Suspended (non-payment): the task stops, the slot stays the node's; resumed: a new task on
+        // the same port, the same URL, and no email about it.
         Exchange suspend = service.context().createProducerTemplate().send("direct:suspend-node", e -> {
             e.getMessage().setBody(node.nodeId());
             e.setVariable("reason", "payment overdue");
         });
-        assertTrue(suspend.getException() instanceof ProblemException problem && problem.getStatus() == 409,
-                () -> "suspend answered " + suspend.getException());
-        assertEquals(NodeState.READY, service.nodes().get(node.nodeId()).state());
+        assertNull(suspend.getException());
+        Node suspended = service.nodes().get(node.nodeId());
+        assertEquals(NodeState.SUSPENDED, suspended.state(), suspended::lastError);
+        assertEquals(List.of(), running(node), "no task while suspended");
+        assertEquals(node.nodeId(), service.bean("slotAllocator", SlotAllocator.class).holder(node.slot()), "the slot is kept");
+        Exchange resume = service.context().createProducerTemplate().send("direct:resume-node", e -> {
+            e.getMessage().setBody(node.nodeId());
+            e.setVariable("reason", "paid");
+        });
+        assertNull(resume.getException());
+        Node resumed = service.awaitNode(node.nodeId(), Duration.ofSeconds(60), n -> n.state() == NodeState.READY);
+        List<String> afterResume = running(node);
+        assertEquals(List.of(resumed.instanceId()), afterResume, "one new task, recorded");
+        assertNotEquals(node.instanceId(), resumed.instanceId());
+        assertEquals(url, resumed.url(), "same port, same URL");
+
+        // A restart is StopTask then RunTask. A process that died between the two left the node
+        // RESTARTING with no task: the reconciler finishes it with a new task on the same slot.
+        Node restarting = service.bean("lifecycle", cloud.edgehive.pipeline.Lifecycle.class).beginRestart(node.nodeId());
+        ECS.stopTask(b -> b.cluster(CLUSTER).task(resumed.instanceId()).reason("the restart's first half"));
+        service.nodes().release(restarting);
+        Node restarted = service.awaitNode(node.nodeId(), Duration.ofSeconds(60), n -> n.state() == NodeState.READY);
+        assertEquals(List.of(restarted.instanceId()), running(node), "one task again, recorded");
+        assertNotEquals(resumed.instanceId(), restarted.instanceId());
+        assertEquals(url, restarted.url());
+        assertEquals(1, mailsTo("ecs@example.com").size(), "still the one ready email");
 
         Exchange terminate = service.context().createProducerTemplate().send("direct:terminate-node", e -> {
             e.getMessage().setBody(node.nodeId());
@@ -129,6 +154,10 @@ class EcsProvisioningTest {
         List<LoggedRequest> after = mailsTo("ecs@example.com");
         assertEquals(2, after.size(), "the ready email and one termination email");
         assertTrue(after.stream().filter(m -> m.getBodyAsString().contains("terminated")).count() == 1, "one termination email");
+    }
+
+    private static List<String> running(Node node) {
+        return ECS.listTasks(b -> b.cluster(CLUSTER).startedBy(node.nodeId()).desiredStatus(DesiredStatus.RUNNING)).taskArns();
     }
 
     private static List<LoggedRequest> mailsTo(String email) {

@@ -46,8 +46,8 @@ public class ComputeBreaker implements ComputeProvider {
     }
 
     @Override
-    public boolean canSuspend() {
-        return provider.canSuspend();
+    public boolean keepsDisk() {
+        return provider.keepsDisk();
     }
 
     @Override

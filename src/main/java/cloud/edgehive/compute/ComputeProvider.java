@@ -23,13 +23,16 @@ public interface ComputeProvider {
     /** VM: reboot; container: a new task on the same slot. */
     void restart(Node node);
 
-    /** Whether {@link #suspend} keeps the node's disk (ECS: false, a container keeps none). */
-    boolean canSuspend();
+    /** Whether a suspended node keeps its disk (ECS: false, a container comes back from its image). */
+    boolean keepsDisk();
 
-    /** VM: stop (disk kept). */
+    /** VM: stop (disk kept); container: stop the task, the slot kept. */
     void suspend(Node node);
 
-    /** VM: start. */
+    /**
+     * Brings a stopped node back, idempotent. VM: start; container: a new task on the same slot. Also
+     * what a restart that stopped the node and then died (a crash between the two halves) is finished with.
+     */
     void resume(Node node);
 
     /** Idempotent; everything tagged with the node id. */

@@ -182,7 +182,7 @@ public class Ec2Compute implements ComputeProvider, cloud.edgehive.ops.NeedsFile
     }
 
     @Override
-    public boolean canSuspend() {
+    public boolean keepsDisk() {
         return true;
     }
 

@@ -42,8 +42,9 @@ import software.amazon.awssdk.services.ecs.model.TransportProtocol;
  *
  * <p>The task's {@code startedBy} is the node id: a repeated launch (crash, duplicate event, replica)
  * finds the node's running task before starting another (ECS ignores clientToken on some endpoints,
- * as moto does). A container keeps no disk, so there is no suspend: a restart is a new task on the
- * same slot, and a suspended node would lose everything a stop is meant to keep.
+ * as moto does). A container keeps no disk: a restart is a new task on the same slot; suspend stops
+ * the node's task and keeps its slot (its port stays reserved, its URL stays the same), and resume
+ * runs a new task there, starting from the image again — whatever the old container wrote is gone.
  */
 public class EcsCompute implements ComputeProvider {
 
@@ -135,20 +136,22 @@ public class EcsCompute implements ComputeProvider {
         launch(node);
     }
 
-    /** A container keeps no disk: stopping it would lose what a suspension is meant to keep. */
+    /** A container keeps no disk: a suspended node comes back from its image. */
     @Override
-    public boolean canSuspend() {
+    public boolean keepsDisk() {
         return false;
     }
 
+    /** Stops the node's task; the slot (its host port) stays the node's. Idempotent. */
     @Override
     public void suspend(Node node) {
-        throw new ProviderRejected(NAME, "NotSupported", "ECS nodes cannot be suspended: a stopped task keeps nothing");
+        stopAll(node, "suspended");
     }
 
+    /** A new task on the node's slot, unless one already runs (idempotent, as launch). */
     @Override
     public void resume(Node node) {
-        throw new ProviderRejected(NAME, "NotSupported", "ECS nodes cannot be suspended, so there is nothing to resume");
+        launch(node);
     }
 
     /** Stops every live task started for the node (the slot is released by the pipeline). Idempotent. */

@@ -137,7 +137,7 @@ public class LocalCompute implements ComputeProvider, cloud.edgehive.ops.NeedsFi
     }
 
     @Override
-    public boolean canSuspend() {
+    public boolean keepsDisk() {
         return true;
     }
 

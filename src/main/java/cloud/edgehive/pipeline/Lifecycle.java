@@ -102,24 +102,22 @@ public class Lifecycle {
         return node;
     }
 
-    /** READY → SUSPENDING (non-payment, or an operator); a provider that keeps no disk cannot suspend (409). */
+    /** READY → SUSPENDING (non-payment, or an operator). */
     public Node beginSuspend(String nodeId, String reason) {
-        if (!compute.canSuspend()) {
-            throw new ProblemException(409, "Not supported", "Nodes of this kind cannot be suspended (" + compute.name() + " keeps no disk)");
-        }
         return begin(nodeId, NodeState.READY, NodeState.SUSPENDING, "suspend: " + (reason == null ? "requested" : reason), "suspended");
     }
 
     public Node stop(Node node) {
         compute.suspend(node);
+        String stopped = compute.keepsDisk() ? "instance stopped, disk kept" : "task stopped, slot kept (a container keeps no disk)";
         if (access.namesAddress()) {
             // The stopped instance's public IP goes back to AWS: no name may point at it meanwhile. With
             // no address recorded, resuming publishes the one the instance comes back with.
             access.unpublish(node);
             return nodes.advance(node, NodeState.SUSPENDED, Map.of("host", AttributeValue.fromNul(true)),
-                    "instance stopped, disk kept; its name removed until it runs again");
+                    stopped + "; its name removed until it runs again");
         }
-        return nodes.advance(node, NodeState.SUSPENDED, Map.of(), "instance stopped, disk kept");
+        return nodes.advance(node, NodeState.SUSPENDED, Map.of(), stopped);
     }
 
     /** SUSPENDED → RESUMING. */
@@ -155,13 +153,23 @@ public class Lifecycle {
                 return nodes.advance(node, NodeState.READY, results, node.state() == NodeState.RESTARTING ? "restarted" : "resumed");
             }
             case PENDING, STOPPING, STOPPED -> {
-                if (status.phase() == InstanceStatus.Phase.STOPPED && node.state() == NodeState.RESUMING) {
+                if (status.phase() == InstanceStatus.Phase.STOPPED) {
+                    // Resuming; or restarting, and something stopped the instance meanwhile: start it.
                     compute.resume(node);
                 }
                 nodes.renew(node);
                 throw new NotRunningYet(node.nodeId(), status.phase());
             }
-            default -> throw new ComputeFailed("Instance of node " + node.nodeId() + " is gone");
+            default -> {
+                if (compute.keepsDisk()) {
+                    throw new ComputeFailed("Instance of node " + node.nodeId() + " is gone");
+                }
+                // A container keeps nothing: a stopped task is gone, and bringing the node back is a
+                // new one on its slot (suspended, or a restart that died between stop and run).
+                compute.resume(node);
+                nodes.renew(node);
+                throw new NotRunningYet(node.nodeId(), status.phase());
+            }
         }
     }
 
