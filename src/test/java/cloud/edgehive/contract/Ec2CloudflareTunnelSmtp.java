@@ -1,8 +1,11 @@
 package cloud.edgehive.contract;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import com.icegreen.greenmail.util.GreenMailUtil;
 
@@ -19,6 +22,16 @@ import jakarta.mail.internet.MimeMessage;
 final class Ec2CloudflareTunnelSmtp implements World {
 
     private static final String API_TOKEN = "cf-contract-api-token";
+    /** cloudflare.name-prefix: names the node's tunnel and comments its record. */
+    private static final String PREFIX = "edge-hive-";
+    /** The Cloudflare calls that publish a node, in order, as method and path. */
+    private static final Map<String, String[]> CALLS = new LinkedHashMap<>();
+
+    static {
+        CALLS.put("tunnel-create", new String[] {"POST", "/accounts/[^/]+/cfd_tunnel"});
+        CALLS.put("ingress-put", new String[] {"PUT", "/accounts/[^/]+/cfd_tunnel/[^/]+/configurations"});
+        CALLS.put("record-create", new String[] {"POST", "/zones/[^/]+/dns_records"});
+    }
 
     private final TestCloud cloud = TestCloud.fresh("contract-cloudflare");
     private final CloudflareDouble cloudflare = CloudflareDouble.start(API_TOKEN);
@@ -66,9 +79,69 @@ final class Ec2CloudflareTunnelSmtp implements World {
     @Override
     public int publishedNames(String nodeId) {
         String label = NodeIds.hostLabel(nodeId) + ".";
-        long tunnels = cloudflare.liveTunnels().stream().filter(t -> t.name.equals("edge-hive-" + nodeId)).count();
+        long tunnels = cloudflare.liveTunnels().stream().filter(t -> t.name.equals(PREFIX + nodeId)).count();
         long records = cloudflare.records().stream().filter(r -> r.name().startsWith(label)).count();
         return (int) (tunnels + records);
+    }
+
+    @Override
+    public int namesPerNode() {
+        return tunnel() ? 2 : 1;
+    }
+
+    /**
+     * Tunnels and records the double ever created for the node, and (tunnel only) the ingress rules
+     * naming its hostname across its live tunnels.
+     */
+    @Override
+    public Map<String, Integer> namesEverCreated(String nodeId) {
+        String hostname = NodeIds.hostLabel(nodeId) + "." + TestCloud.ZONE;
+        Map<String, Integer> made = new LinkedHashMap<>();
+        made.put("records", (int) cloudflare.created().stream().filter(c -> c.equals("record " + hostname)).count());
+        if (tunnel()) {
+            made.put("tunnels", (int) cloudflare.created().stream().filter(c -> c.equals("tunnel " + PREFIX + nodeId)).count());
+            int rules = 0;
+            for (CloudflareDouble.Tunnel t : cloudflare.liveTunnels()) {
+                if (t.name.equals(PREFIX + nodeId) && t.config != null) {
+                    for (JsonNode rule : t.config.path("ingress")) {
+                        rules += hostname.equals(rule.path("hostname").asText()) ? 1 : 0;
+                    }
+                }
+            }
+            made.put("ingress rules", rules);
+        }
+        return made;
+    }
+
+    @Override
+    public List<String> holdableCalls() {
+        return tunnel() ? List.copyOf(CALLS.keySet()) : List.of("record-create");
+    }
+
+    @Override
+    public void holdAnswer(String call, String nodeId) {
+        String[] request = CALLS.get(call);
+        cloudflare.holdAnswerOf(request[0], request[1], PREFIX + nodeId);
+    }
+
+    @Override
+    public boolean answerHeld(String call, String nodeId) {
+        String[] request = CALLS.get(call);
+        return cloudflare.holdsAnswerOf(request[0], request[1], PREFIX + nodeId);
+    }
+
+    @Override
+    public void releaseHeldAnswers() {
+        cloudflare.releaseHeld();
+    }
+
+    private boolean tunnel() {
+        return access.equals("cloudflare-tunnel");
+    }
+
+    @Override
+    public List<String> deliveryIds(String to) {
+        return Ec2Route53Smtp.messageIds(cloud, to);
     }
 
     @Override

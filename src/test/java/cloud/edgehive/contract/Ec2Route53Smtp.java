@@ -51,6 +51,29 @@ final class Ec2Route53Smtp implements World {
     }
 
     @Override
+    public int namesPerNode() {
+        return 1;
+    }
+
+    @Override
+    public List<String> deliveryIds(String to) {
+        return messageIds(cloud, to);
+    }
+
+    /** The Message-ID of every email GreenMail received for {@code to}, in order. */
+    static List<String> messageIds(TestCloud cloud, String to) {
+        List<String> ids = new ArrayList<>();
+        for (MimeMessage mail : cloud.mailsTo(to)) {
+            try {
+                ids.add(mail.getMessageID());
+            } catch (jakarta.mail.MessagingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return ids;
+    }
+
+    @Override
     public List<String> mailsTo(String to) {
         List<String> bodies = new ArrayList<>();
         for (MimeMessage mail : cloud.mailsTo(to)) {

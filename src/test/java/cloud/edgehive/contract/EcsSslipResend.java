@@ -42,7 +42,10 @@ final class EcsSslipResend implements World {
         return config;
     }
 
-    /** Tasks started for the node (startedBy = its id) that ECS still means to run. */
+    /**
+     * Tasks started for the node (startedBy = its id, which the provider finds its task by) that ECS
+     * still means to run, whatever status they have reached (moto's are pinned where they started).
+     */
     @Override
     public int liveResources(String nodeId) {
         return RunningService.ecs(REGION).listTasks(b -> b.cluster(CLUSTER).startedBy(nodeId).desiredStatus(DesiredStatus.RUNNING))
@@ -53,6 +56,16 @@ final class EcsSslipResend implements World {
     @Override
     public int publishedNames(String nodeId) {
         return 0;
+    }
+
+    @Override
+    public int namesPerNode() {
+        return 0;
+    }
+
+    @Override
+    public List<String> deliveryIds(String to) {
+        return resend.idempotencyKeysTo(to);
     }
 
     @Override
