@@ -13,6 +13,7 @@ import cloud.edgehive.harness.CloudflareDouble;
 import cloud.edgehive.harness.RunningService;
 import cloud.edgehive.harness.TestCloud;
 import cloud.edgehive.store.NodeIds;
+import cloud.edgehive.store.NodeState;
 import jakarta.mail.internet.MimeMessage;
 
 /**
@@ -36,6 +37,7 @@ final class Ec2CloudflareTunnelSmtp implements World {
     private final TestCloud cloud = TestCloud.fresh("contract-cloudflare");
     private final CloudflareDouble cloudflare = CloudflareDouble.start(API_TOKEN);
     private final String access;
+    private AwsAnswerHold ec2;
 
 
     Ec2CloudflareTunnelSmtp(String access) {
@@ -113,21 +115,52 @@ final class Ec2CloudflareTunnelSmtp implements World {
         return made;
     }
 
+    /**
+     * RunInstances (the instance made, its answer never seen: no instance recorded), then each
+     * Cloudflare call that publishes the node (done at the double, its answer held).
+     */
     @Override
-    public List<String> holdableCalls() {
-        return tunnel() ? List.copyOf(CALLS.keySet()) : List.of("record-create");
+    public Map<String, NodeState> holdableCalls() {
+        Map<String, NodeState> calls = new LinkedHashMap<>();
+        calls.put("run-instances", NodeState.LAUNCHING);
+        for (String call : CALLS.keySet()) {
+            if (tunnel() || call.equals("record-create")) {
+                calls.put(call, NodeState.RUNNING);
+            }
+        }
+        return calls;
+    }
+
+    /** EC2 through the holding proxy; Cloudflare calls never time out, so a held answer stays held. */
+    @Override
+    public Map<String, String> holdingConfig() {
+        return Map.of("aws.ec2.endpoint", ec2().url(), "cloudflare.timeout-seconds", "3600");
     }
 
     @Override
     public void holdAnswer(String call, String nodeId) {
+        if (call.equals("run-instances")) {
+            ec2().hold("RunInstances", nodeId);
+            return;
+        }
         String[] request = CALLS.get(call);
         cloudflare.holdAnswerOf(request[0], request[1], PREFIX + nodeId);
     }
 
     @Override
     public boolean answerHeld(String call, String nodeId) {
+        if (call.equals("run-instances")) {
+            return liveResources(nodeId) > 0;
+        }
         String[] request = CALLS.get(call);
         return cloudflare.holdsAnswerOf(request[0], request[1], PREFIX + nodeId);
+    }
+
+    private synchronized AwsAnswerHold ec2() {
+        if (ec2 == null) {
+            ec2 = new AwsAnswerHold();
+        }
+        return ec2;
     }
 
     @Override
@@ -155,6 +188,9 @@ final class Ec2CloudflareTunnelSmtp implements World {
 
     @Override
     public void close() {
+        if (ec2 != null) {
+            ec2.close();
+        }
         cloudflare.close();
         cloud.close();
     }

@@ -9,12 +9,14 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import cloud.edgehive.harness.RunningService;
 import cloud.edgehive.harness.TestCloud;
 import cloud.edgehive.store.NodeIds;
+import cloud.edgehive.store.NodeState;
 import jakarta.mail.internet.MimeMessage;
 
 /** EC2 instances, Route 53 records, SMTP: against moto and GreenMail. */
 final class Ec2Route53Smtp implements World {
 
     private final TestCloud cloud = TestCloud.fresh("contract");
+    private AwsAnswerHold ec2;
 
     @Override
     public String name() {
@@ -48,6 +50,34 @@ final class Ec2Route53Smtp implements World {
         String label = NodeIds.hostLabel(nodeId) + ".";
         return (int) RunningService.route53().listResourceRecordSets(b -> b.hostedZoneId(cloud.zoneId())).resourceRecordSets()
                 .stream().filter(r -> r.name().startsWith(label)).count();
+    }
+
+    /** RunInstances reached moto (the instance exists, tagged) and its answer never came: the node records no instance. */
+    @Override
+    public Map<String, NodeState> holdableCalls() {
+        return Map.of("run-instances", NodeState.LAUNCHING);
+    }
+
+    @Override
+    public Map<String, String> holdingConfig() {
+        return Map.of("aws.ec2.endpoint", ec2().url());
+    }
+
+    @Override
+    public void holdAnswer(String call, String nodeId) {
+        ec2().hold("RunInstances", nodeId);
+    }
+
+    @Override
+    public boolean answerHeld(String call, String nodeId) {
+        return liveResources(nodeId) > 0;
+    }
+
+    private synchronized AwsAnswerHold ec2() {
+        if (ec2 == null) {
+            ec2 = new AwsAnswerHold();
+        }
+        return ec2;
     }
 
     @Override
@@ -84,6 +114,9 @@ final class Ec2Route53Smtp implements World {
 
     @Override
     public void close() {
+        if (ec2 != null) {
+            ec2.close();
+        }
         cloud.close();
     }
 }

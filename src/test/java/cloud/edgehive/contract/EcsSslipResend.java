@@ -6,6 +6,7 @@ import java.util.Map;
 
 import cloud.edgehive.harness.RunningService;
 import cloud.edgehive.harness.TestCloud;
+import cloud.edgehive.store.NodeState;
 import software.amazon.awssdk.services.ecs.model.DesiredStatus;
 
 /**
@@ -19,6 +20,7 @@ final class EcsSslipResend implements World {
 
     private final TestCloud cloud = TestCloud.fresh("contract-ecs");
     private final ResendInbox resend = new ResendInbox();
+    private AwsAnswerHold ecs;
 
     EcsSslipResend() {
         TestCloud.ecsHost(REGION, CLUSTER);
@@ -58,6 +60,34 @@ final class EcsSslipResend implements World {
         return 0;
     }
 
+    /** RunTask reached moto (the task exists, startedBy the node) and its answer never came: the node records no task. */
+    @Override
+    public Map<String, NodeState> holdableCalls() {
+        return Map.of("run-task", NodeState.LAUNCHING);
+    }
+
+    @Override
+    public Map<String, String> holdingConfig() {
+        return Map.of("aws.ecs.endpoint", ecs().url());
+    }
+
+    @Override
+    public void holdAnswer(String call, String nodeId) {
+        ecs().hold("RunTask", nodeId);
+    }
+
+    @Override
+    public boolean answerHeld(String call, String nodeId) {
+        return liveResources(nodeId) > 0;
+    }
+
+    private synchronized AwsAnswerHold ecs() {
+        if (ecs == null) {
+            ecs = new AwsAnswerHold();
+        }
+        return ecs;
+    }
+
     @Override
     public int namesPerNode() {
         return 0;
@@ -75,6 +105,9 @@ final class EcsSslipResend implements World {
 
     @Override
     public void close() {
+        if (ecs != null) {
+            ecs.close();
+        }
         resend.close();
         cloud.close();
     }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.store.NodeState;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -56,18 +57,24 @@ interface World extends AutoCloseable {
 
     /**
      * Provider calls whose answer this world can hold back after doing the call (e.g. {@code
-     * tunnel-create}): the service is killed having made the call, never having seen its answer.
+     * tunnel-create}), each with the state the node records meanwhile: the service is killed having
+     * made the call, never having seen its answer. In call order.
      */
-    default List<String> holdableCalls() {
-        return List.of();
+    default Map<String, NodeState> holdableCalls() {
+        return Map.of();
     }
 
-    /** The node's next {@code call} is done and then not answered until {@link #releaseHeldAnswers()}. */
+    /** What the service that makes held calls must be started with (e.g. an endpoint through a holding proxy). */
+    default Map<String, String> holdingConfig() {
+        return Map.of();
+    }
+
+    /** The node's next {@code call} is done and then not answered (until {@link #releaseHeldAnswers()}, or ever). */
     default void holdAnswer(String call, String nodeId) {
         throw new UnsupportedOperationException(name() + " holds no answers");
     }
 
-    /** Whether the node's {@code call} has been done and its answer is being held. */
+    /** Whether the node's {@code call} has had its effect and its answer is being held. */
     default boolean answerHeld(String call, String nodeId) {
         return false;
     }
