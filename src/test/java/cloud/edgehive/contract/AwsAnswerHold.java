@@ -4,6 +4,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -44,6 +46,12 @@ final class AwsAnswerHold implements AutoCloseable {
                 .willReturn(aResponse().proxiedFrom(Emulators.moto().url()).withFixedDelay(HOLD_MS)));
         proxy.stubFor(any(anyUrl()).atPriority(1).withHeader("X-Amz-Target", containing("." + action))
                 .withRequestBody(containing(nodeId))
+                .willReturn(aResponse().proxiedFrom(Emulators.moto().url()).withFixedDelay(HOLD_MS)));
+    }
+
+    /** Route 53 record changes (REST: {@code POST …/hostedzone/<id>/rrset/}) naming {@code recordName} reach moto; their answer is held. */
+    void holdRecordChange(String recordName) {
+        proxy.stubFor(post(urlPathMatching(".*/hostedzone/[^/]+/rrset/?")).atPriority(1).withRequestBody(containing(recordName))
                 .willReturn(aResponse().proxiedFrom(Emulators.moto().url()).withFixedDelay(HOLD_MS)));
     }
 

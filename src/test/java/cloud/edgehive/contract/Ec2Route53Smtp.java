@@ -1,6 +1,7 @@
 package cloud.edgehive.contract;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,7 +17,7 @@ import jakarta.mail.internet.MimeMessage;
 final class Ec2Route53Smtp implements World {
 
     private final TestCloud cloud = TestCloud.fresh("contract");
-    private AwsAnswerHold ec2;
+    private AwsAnswerHold aws;
 
     @Override
     public String name() {
@@ -52,32 +53,43 @@ final class Ec2Route53Smtp implements World {
                 .stream().filter(r -> r.name().startsWith(label)).count();
     }
 
-    /** RunInstances reached moto (the instance exists, tagged) and its answer never came: the node records no instance. */
+    /**
+     * RunInstances reached moto (the instance exists, tagged) and its answer never came: the node
+     * records no instance. The record change reached Route 53 and its answer never came: the node
+     * still records RUNNING.
+     */
     @Override
     public Map<String, NodeState> holdableCalls() {
-        return Map.of("run-instances", NodeState.LAUNCHING);
+        Map<String, NodeState> calls = new LinkedHashMap<>();
+        calls.put("run-instances", NodeState.LAUNCHING);
+        calls.put("change-record", NodeState.RUNNING);
+        return calls;
     }
 
     @Override
     public Map<String, String> holdingConfig() {
-        return Map.of("aws.ec2.endpoint", ec2().url());
+        return Map.of("aws.ec2.endpoint", aws().url(), "aws.route53.endpoint", aws().url());
     }
 
     @Override
     public void holdAnswer(String call, String nodeId) {
-        ec2().hold("RunInstances", nodeId);
+        if (call.equals("run-instances")) {
+            aws().hold("RunInstances", nodeId);
+        } else {
+            aws().holdRecordChange(NodeIds.hostLabel(nodeId) + ".");
+        }
     }
 
     @Override
     public boolean answerHeld(String call, String nodeId) {
-        return liveResources(nodeId) > 0;
+        return call.equals("run-instances") ? liveResources(nodeId) > 0 : publishedNames(nodeId) > 0;
     }
 
-    private synchronized AwsAnswerHold ec2() {
-        if (ec2 == null) {
-            ec2 = new AwsAnswerHold();
+    private synchronized AwsAnswerHold aws() {
+        if (aws == null) {
+            aws = new AwsAnswerHold();
         }
-        return ec2;
+        return aws;
     }
 
     @Override
@@ -114,8 +126,8 @@ final class Ec2Route53Smtp implements World {
 
     @Override
     public void close() {
-        if (ec2 != null) {
-            ec2.close();
+        if (aws != null) {
+            aws.close();
         }
         cloud.close();
     }

@@ -37,8 +37,8 @@ import cloud.edgehive.store.Tables;
  * provider's answer, one more node per such call is killed inside its step, the call done and its
  * answer never seen: RunInstances or RunTask through a proxy to moto (the instance or task exists, the
  * node records none; moto ignores the ClientToken, so only finding it by tag or startedBy keeps the
- * survivor from launching another), and at the Cloudflare double the tunnel create, ingress PUT and
- * record create. Once every pause has fired and each node's record shows its kill point, the process
+ * survivor from launching another), Route 53's record change, and at the Cloudflare double the
+ * tunnel create, ingress PUT and record create. Once every pause has fired and each node's record shows its kill point, the process
  * is SIGKILLed; one survivor process resumes them all. Each node ends READY with one live resource,
  * its published names (each made once), and one email: at MAIL_SENT (the mail server took it, READY
  * not recorded) the guarantee is at least once, so the email comes again with the same Message-ID
