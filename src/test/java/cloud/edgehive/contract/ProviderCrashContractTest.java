@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,10 +119,14 @@ class ProviderCrashContractTest {
         // The doomed process resumes nothing itself: its frozen nodes' leases lapse while it waits.
         config.put("reconciler.initial-delay-ms", "3600000");
         try (ServiceProcess doomed = ServiceProcess.start("doomed-" + world.name().replace('+', '-'), world.profile(), config)) {
-            // Held answers last, just before the kill: a client may give up on a held answer and call
-            // again (the AWS SDK reads for 30 s), which is not the crash under test.
+            // Held answers last, just before the kill, the latest call bought first: a client may give
+            // up on a held answer and call again (the AWS SDK reads for 30 s), which is not the crash
+            // under test.
             for (boolean held : List.of(false, true)) {
-                List<KillPoint> phase = points.stream().filter(p -> p.held() == held).toList();
+                List<KillPoint> phase = new ArrayList<>(points.stream().filter(p -> p.held() == held).toList());
+                if (held) {
+                    Collections.reverse(phase);
+                }
                 for (KillPoint p : phase) {
                     assertEquals(200, doomed.postSignedWebhook(StripeSigner.checkoutCompleted("evt_" + p.session(), p.session(),
                             "user-" + p.session(), p.email(), StripeSigner.PRO_PLAN)).statusCode(), p.name());
