@@ -104,8 +104,7 @@ class ProviderCrashContractTest {
                     Duration.ofSeconds(1));
 
             killedAtEveryPoint(world, points, nodes);
-            Map<String, Node> resumed = resumedBySurvivor(world, points, nodes);
-            assertEquals(points.size(), resumed.size(), "every node resumed");
+            resumedBySurvivor(world, points, nodes);
         }
     }
 
@@ -151,14 +150,13 @@ class ProviderCrashContractTest {
         }
     }
 
-    private static Map<String, Node> resumedBySurvivor(World world, List<KillPoint> points, NodeStore nodes) {
+    private static void resumedBySurvivor(World world, List<KillPoint> points, NodeStore nodes) {
         Map<String, String> config = processConfig(world, points);
         // The survivor's own lease is long: under load a 3 s lease can lapse in the middle of its launch,
         // and a second worker would launch again (moto ignores the ClientToken AWS honours).
         config.put("provisioning.lease-seconds", "60");
         config.put("reconciler.interval-ms", "1000");
         config.put("reconciler.initial-delay-ms", "1000");
-        Map<String, Node> resumed = new LinkedHashMap<>();
         try (ServiceProcess survivor = ServiceProcess.start("survivor-" + world.name().replace('+', '-'), world.profile(), config)) {
             for (KillPoint p : points) {
                 Node node = awaitNode(nodes, p.nodeId(), survivor, n -> n.state() == NodeState.READY || n.state().isFinal());
@@ -172,7 +170,6 @@ class ProviderCrashContractTest {
                 assertEquals(expected, deliveries.size(), where + ": emails " + deliveries);
                 assertEquals(1, new HashSet<>(deliveries).size(), where + ": a resent email carries the first one's id " + deliveries);
                 assertTrue(world.mailsTo(p.email()).get(0).contains(node.url()), where + ": the email names " + node.url());
-                resumed.put(p.nodeId(), node);
             }
             String admin = Tokens.admin("crash-contract-admin");
             for (KillPoint p : points) {
@@ -188,7 +185,6 @@ class ProviderCrashContractTest {
                 assertEquals(0, world.publishedNames(p.nodeId()), where + ": no published name");
             }
         }
-        return resumed;
     }
 
     private static boolean reached(World world, ServiceProcess doomed, KillPoint p) {
