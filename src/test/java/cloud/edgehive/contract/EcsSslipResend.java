@@ -6,6 +6,7 @@ import java.util.Map;
 
 import cloud.edgehive.harness.RunningService;
 import cloud.edgehive.harness.TestCloud;
+import cloud.edgehive.store.NodeState;
 import software.amazon.awssdk.services.ecs.model.DesiredStatus;
 
 /**
@@ -19,6 +20,7 @@ final class EcsSslipResend implements World {
 
     private final TestCloud cloud = TestCloud.fresh("contract-ecs");
     private final ResendInbox resend = new ResendInbox();
+    private AwsAnswerHold ecs;
 
     EcsSslipResend() {
         TestCloud.ecsHost(REGION, CLUSTER);
@@ -42,7 +44,10 @@ final class EcsSslipResend implements World {
         return config;
     }
 
-    /** Tasks started for the node (startedBy = its id) that ECS still means to run. */
+    /**
+     * Tasks started for the node (startedBy = its id, which the provider finds its task by) that ECS
+     * still means to run, whatever status they have reached (moto's are pinned where they started).
+     */
     @Override
     public int liveResources(String nodeId) {
         return RunningService.ecs(REGION).listTasks(b -> b.cluster(CLUSTER).startedBy(nodeId).desiredStatus(DesiredStatus.RUNNING))
@@ -55,6 +60,44 @@ final class EcsSslipResend implements World {
         return 0;
     }
 
+    /** RunTask reached moto (the task exists, startedBy the node) and its answer never came: the node records no task. */
+    @Override
+    public Map<String, NodeState> holdableCalls() {
+        return Map.of("run-task", NodeState.LAUNCHING);
+    }
+
+    @Override
+    public Map<String, String> holdingConfig() {
+        return Map.of("aws.ecs.endpoint", ecs().url());
+    }
+
+    @Override
+    public void holdAnswer(String call, String nodeId) {
+        ecs().hold("RunTask", nodeId);
+    }
+
+    @Override
+    public boolean answerHeld(String call, String nodeId) {
+        return liveResources(nodeId) > 0;
+    }
+
+    private synchronized AwsAnswerHold ecs() {
+        if (ecs == null) {
+            ecs = new AwsAnswerHold();
+        }
+        return ecs;
+    }
+
+    @Override
+    public int namesPerNode() {
+        return 0;
+    }
+
+    @Override
+    public List<String> deliveryIds(String to) {
+        return resend.idempotencyKeysTo(to);
+    }
+
     @Override
     public List<String> mailsTo(String to) {
         return resend.mailsTo(to);
@@ -62,6 +105,9 @@ final class EcsSslipResend implements World {
 
     @Override
     public void close() {
+        if (ecs != null) {
+            ecs.close();
+        }
         resend.close();
         cloud.close();
     }

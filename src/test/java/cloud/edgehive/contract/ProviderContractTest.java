@@ -45,7 +45,7 @@ import cloud.edgehive.store.SlotAllocator;
  * completed steps undone in reverse; terminating leaves nothing (resources, names, slot). Faults are
  * the seam's own failures ({@link ProviderUnavailable}, {@link ProviderRejected}) raised right after
  * the provider acted (compute, access: so the failing step's own undo is exercised) or instead of
- * sending (mail). Crashes after each step are CrashResumeTest's (SIGKILL, ec2+route53+smtp).
+ * sending (mail). Crashes after each step, for each combination, are {@link ProviderCrashContractTest}'s (SIGKILL).
  */
 class ProviderContractTest {
 

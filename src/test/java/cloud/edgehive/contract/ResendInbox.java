@@ -59,6 +59,21 @@ final class ResendInbox implements AutoCloseable {
         return bodies;
     }
 
+    /** The Idempotency-Key of every send to {@code to}, in order: a resend repeats its key. */
+    List<String> idempotencyKeysTo(String to) {
+        List<String> keys = new ArrayList<>();
+        for (LoggedRequest call : resend.findAll(postRequestedFor(urlPathEqualTo("/emails")))) {
+            try {
+                if (JSON.readTree(call.getBodyAsString()).path("to").toString().contains("\"" + to + "\"")) {
+                    keys.add(call.getHeader("Idempotency-Key"));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return keys;
+    }
+
     @Override
     public void close() {
         resend.stop();

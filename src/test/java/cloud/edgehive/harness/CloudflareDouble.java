@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,7 +34,9 @@ import com.sun.net.httpserver.HttpServer;
  * Cloudflare's envelope {@code {success, errors[], messages[], result}} with its shapes and error
  * codes, refuses a missing or wrong bearer token (403, code 10000), refuses a second live tunnel of
  * one name (code 1013) and a tunnel with connections being deleted, and can be told to fail the next
- * matching request, before or after doing it (a lost answer).
+ * matching request, before or after doing it (a lost answer), or to do a node's next matching request
+ * and then hold its answer until released ({@link #holdAnswerOf}): the caller, SIGKILLed meanwhile,
+ * never learns that Cloudflare acted.
  */
 public final class CloudflareDouble implements AutoCloseable {
 
@@ -70,18 +75,33 @@ public final class CloudflareDouble implements AutoCloseable {
     private record Fault(String method, Pattern path, int status, String body, Map<String, String> headers, boolean afterApplying) {
     }
 
+    /** A request to do and then not answer: method, path, and the tunnel name or record comment it is for. */
+    private record Hold(String method, Pattern path, String owner) {
+    }
+
     private final HttpServer server;
     private final String token;
     private final List<Tunnel> tunnels = new CopyOnWriteArrayList<>();
     private final Map<String, Record> records = new LinkedHashMap<>();
     private final List<Fault> faults = new ArrayList<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
+    private final List<String> created = new CopyOnWriteArrayList<>();
+    private final List<Hold> holds = new ArrayList<>();
+    private final List<Hold> holding = new CopyOnWriteArrayList<>();
+    private volatile CountDownLatch release = new CountDownLatch(1);
+    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "cloudflare-double");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile int refusedAuth;
 
     private CloudflareDouble(String token) throws IOException {
         this.token = token;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/client/v4/", this::handle);
+        // A thread per request: a held answer must not stop the double answering everyone else.
+        server.setExecutor(threads);
         server.start();
     }
 
@@ -100,7 +120,9 @@ public final class CloudflareDouble implements AutoCloseable {
 
     @Override
     public void close() {
+        releaseHeld();
         server.stop(0);
+        threads.shutdownNow();
     }
 
     // ---- what a test sets up and inspects
@@ -117,6 +139,36 @@ public final class CloudflareDouble implements AutoCloseable {
 
     public synchronized void clearFaults() {
         faults.clear();
+    }
+
+    /**
+     * The next request matching method and path regex made for {@code owner} (the tunnel's name for
+     * tunnel calls, the record's comment for record creations: the service's {@code <prefix><node id>})
+     * is done, and then not answered until {@link #releaseHeld()}: a caller killed meanwhile never sees
+     * that it happened.
+     */
+    public synchronized void holdAnswerOf(String method, String pathRegex, String owner) {
+        holds.add(new Hold(method, Pattern.compile(pathRegex), owner));
+    }
+
+    /** Whether a request {@link #holdAnswerOf} named was done and its answer is being held now. */
+    public boolean holdsAnswerOf(String method, String pathRegex, String owner) {
+        return holding.stream().anyMatch(h -> h.method().equals(method) && h.path().pattern().equals(pathRegex) && h.owner().equals(owner));
+    }
+
+    /** Sends every held answer (to whoever still listens) and holds nothing more. */
+    public void releaseHeld() {
+        synchronized (this) {
+            holds.clear();
+        }
+        release.countDown();
+        holding.clear();
+        release = new CountDownLatch(1);
+    }
+
+    /** Every tunnel and record this double created, as {@code tunnel <name>} or {@code record <name>}, deleted ones too. */
+    public List<String> created() {
+        return List.copyOf(created);
     }
 
     public List<Tunnel> liveTunnels() {
@@ -169,6 +221,8 @@ public final class CloudflareDouble implements AutoCloseable {
         records.clear();
         faults.clear();
         requests.clear();
+        created.clear();
+        holds.clear();
         refusedAuth = 0;
     }
 
@@ -193,14 +247,23 @@ public final class CloudflareDouble implements AutoCloseable {
             }
             JsonNode body = raw.length == 0 ? null : JSON.readTree(raw);
             Answer answer;
+            Hold hold;
+            CountDownLatch released = release;
             synchronized (this) {
+                hold = takeHold(method, path, body);
                 answer = route(method, path, query, body);
+            }
+            if (hold != null) {
+                holding.add(hold);
+                awaitRelease(released);
             }
             if (fault != null) {
                 send(exchange, fault.status(), fault.body(), fault.headers());
                 return;
             }
             send(exchange, answer.status(), answer.body(), Map.of());
+        } catch (IOException callerGone) {
+            // A held answer's caller may be dead by now (that is the point of holding it).
         } catch (RuntimeException e) {
             send(exchange, 500, envelope(false, null, error(10001, "double failed: " + e)), Map.of());
         }
@@ -237,9 +300,10 @@ public final class CloudflareDouble implements AutoCloseable {
                 if (liveTunnels().stream().anyMatch(x -> x.name.equals(name))) {
                     return new Answer(409, envelope(false, null, error(1013, "You already have a tunnel with this name.")));
                 }
-                Tunnel created = new Tunnel(name);
-                tunnels.add(created);
-                return ok(tunnelJson(created));
+                Tunnel made = new Tunnel(name);
+                tunnels.add(made);
+                created.add("tunnel " + name);
+                return ok(tunnelJson(made));
             }
             List<Tunnel> matching = tunnels.stream()
                     .filter(x -> !query.containsKey("name") || x.name.equals(query.get("name")))
@@ -318,6 +382,7 @@ public final class CloudflareDouble implements AutoCloseable {
                 }
             }
             records.put(wanted.id(), wanted);
+            created.add("record " + wanted.name());
             return ok(recordJson(wanted));
         }
         Record record = id == null ? null : records.get(id);
@@ -396,6 +461,37 @@ public final class CloudflareDouble implements AutoCloseable {
 
     public static JsonNode error(int code, String message) {
         return JSON.createObjectNode().put("code", code).put("message", message);
+    }
+
+    /** The hold this request matches (used up), from the tunnel or record it is for. */
+    private Hold takeHold(String method, String path, JsonNode body) {
+        if (holds.isEmpty()) {
+            return null;
+        }
+        String owner = null;
+        Matcher t = TUNNELS.matcher(path);
+        if (t.matches() && t.group(2) == null) {
+            owner = body == null ? null : body.path("name").asText(null);
+        } else if (t.matches()) {
+            owner = tunnels.stream().filter(x -> x.id.equals(t.group(2))).map(x -> x.name).findFirst().orElse(null);
+        } else if (RECORDS.matcher(path).matches() && body != null) {
+            owner = body.path("comment").asText(null);
+        }
+        for (int i = 0; i < holds.size(); i++) {
+            Hold h = holds.get(i);
+            if (h.method().equals(method) && h.path().matcher(path).matches() && h.owner().equals(owner)) {
+                return holds.remove(i);
+            }
+        }
+        return null;
+    }
+
+    private static void awaitRelease(CountDownLatch released) {
+        try {
+            released.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private synchronized Fault takeFault(String method, String path) {

@@ -36,6 +36,22 @@ public final class ServiceProcess implements AutoCloseable {
         return start(name, overrides, Map.of());
     }
 
+    /**
+     * As {@link #start(String, Map)} with a profile overlay ({@code EDGEHIVE_PROFILE}, e.g. {@code local}).
+     * The profile's file overrides the configuration file the overrides are appended to, and only the
+     * environment overrides the profile, so with a profile every override is also passed as its
+     * environment variable (as an operator would).
+     */
+    public static ServiceProcess start(String name, String profile, Map<String, String> overrides) {
+        if (profile == null || profile.isBlank()) {
+            return start(name, overrides);
+        }
+        Map<String, String> environment = new java.util.LinkedHashMap<>();
+        environment.put("EDGEHIVE_PROFILE", profile);
+        overrides.forEach((key, value) -> environment.put(cloud.edgehive.Settings.envName(key), value));
+        return start(name, overrides, environment);
+    }
+
     /** As {@link #start(String, Map)}, with more environment variables (e.g. secrets, as production passes them). */
     public static ServiceProcess start(String name, Map<String, String> overrides, Map<String, String> environment) {
         try {
