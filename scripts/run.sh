@@ -32,8 +32,19 @@ if [ "${EDGEHIVE_CDS:-on}" != off ] && [ "${1:-}" != validate ] && [ "${1:-}" !=
 fi
 # A control plane's heap is small and mostly idle: the serial collector, and a heap that starts small
 # and grows on demand, hold far less memory than the JVM's defaults sized for this machine's RAM.
-# JAVA_OPTS comes after these, so any of them can be overridden.
+# Every 5 s the JVM gives the C heap's free memory back to the OS (malloc_trim): start-up's class
+# parsing and JIT compilation free megabytes that glibc would otherwise keep resident while the
+# service idles. JAVA_OPTS comes after these, so any of them can be overridden.
 jvm_opts="-XX:+UseSerialGC -Xms32m -XX:MaxRAMPercentage=50"
+# TrimNativeHeapInterval exists in recent JDK 17 updates only: asked once per java binary, the answer kept in target/.
+java_bin="$(readlink -f "$(command -v java)")"
+trim_known="target/jvm-trim-$(printf '%s' "$java_bin" | cksum | cut -d' ' -f1)"
+if [ ! -f "$trim_known" ]; then
+  if java -XX:TrimNativeHeapInterval=5000 -version >/dev/null 2>&1; then echo on; else echo off; fi > "$trim_known"
+fi
+if [ "$(cat "$trim_known")" = on ]; then
+  jvm_opts="$jvm_opts -XX:TrimNativeHeapInterval=5000"
+fi
 # glibc's per-thread malloc arenas keep freed native memory (class parsing, JIT) resident; two are plenty.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 exec java ${cds_opts} ${jvm_opts} ${JAVA_OPTS:-} -jar "$jar" "$@"

@@ -291,13 +291,51 @@ public final class Bench {
     }
 
     private Proc startBareApp() {
+        return startBareApp("bare-app", List.of(), Map.of());
+    }
+
+    /**
+     * The bare app started as scripts/run.sh starts the service: its JVM options, its malloc setting and
+     * a class-data archive of its own (recorded by the unmeasured first round), so that the service's
+     * start-script settings can be told apart from the service's own cost.
+     */
+    private Proc startBareAppLikeRunSh() {
+        Path archive = work.resolve("bare-app.jsa");
+        List<String> options = new ArrayList<>(runShJvmOptions());
+        options.add(Files.exists(archive) ? "-XX:SharedArchiveFile=" + archive : "-XX:ArchiveClassesAtExit=" + archive);
+        options.addAll(List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        return startBareApp("bare-app-like-run-sh", options, Map.of("MALLOC_ARENA_MAX", "2"));
+    }
+
+    private Proc startBareApp(String name, List<String> jvmOptions, Map<String, String> env) {
         int port = Proc.freePort();
         int management = Proc.freePort();
-        Proc proc = Proc.start("bare-app", List.of(java(), "-jar", repo.resolve("bench/baselines/bare-app/target/bare-app.jar").toString()),
-                Map.of("CAMEL_SERVER_PORT", String.valueOf(port), "CAMEL_MANAGEMENT_PORT", String.valueOf(management)),
-                work, work, port, management);
+        List<String> command = new ArrayList<>(List.of(java()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", repo.resolve("bench/baselines/bare-app/target/bare-app.jar").toString()));
+        Map<String, String> environment = new HashMap<>(env);
+        environment.put("CAMEL_SERVER_PORT", String.valueOf(port));
+        environment.put("CAMEL_MANAGEMENT_PORT", String.valueOf(management));
+        Proc proc = Proc.start(name, command, environment, work, work, port, management);
         procs.add(proc);
         return proc;
+    }
+
+    /** The JVM options scripts/run.sh sets (its jvm_opts lines), read from the script so the two cannot drift. */
+    private List<String> runShJvmOptions() {
+        try {
+            List<String> options = new ArrayList<>();
+            Matcher m = Pattern.compile("(?m)^\\s*jvm_opts=\"(?:\\$jvm_opts )?([^\"$]+)\"").matcher(Files.readString(repo.resolve("scripts/run.sh")));
+            while (m.find()) {
+                options.addAll(List.of(m.group(1).trim().split("\\s+")));
+            }
+            if (options.isEmpty()) {
+                throw new IllegalStateException("no jvm_opts in scripts/run.sh");
+            }
+            return options;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private Proc startBareWebhook(String table) {
@@ -349,6 +387,8 @@ public final class Bench {
         List<Double> bareRss = new ArrayList<>();
         List<Double> serviceRss = new ArrayList<>();
         List<Double> plainRss = new ArrayList<>();
+        Latencies bareLikeStart = new Latencies("bare app started like scripts/run.sh");
+        List<Double> bareLikeRss = new ArrayList<>();
         // Unmeasured first starts: tables created, the start script's class-data archive written, files cached.
         for (int round = smoke ? 0 : -1; round < counts.startRuns(); round++) {
             boolean measured = round >= 0;
@@ -374,6 +414,16 @@ public final class Bench {
                 stop(p);
             });
             if (!smoke) {
+                order.add(() -> {
+                    Proc p = startBareAppLikeRunSh();
+                    long ms = p.awaitHealthUp(Duration.ofMinutes(2));
+                    Proc.sleep(idleMillis);
+                    if (measured) {
+                        bareLikeStart.add(ms);
+                        bareLikeRss.add(p.rssMb());
+                    }
+                    stop(p);
+                });
                 order.add(() -> {
                     Proc p = startService("service-plain", prefix, Map.of(),
                             List.of(java(), "-jar", repo.resolve("target/edge-hive-cloud.jar").toString()), Map.of());
@@ -405,6 +455,12 @@ public final class Bench {
             report.info("start-up", "without the start script (java -jar): start, RSS",
                     Report.fmt(bareMs / 1000) + " s, " + Report.fmt(median(bareRss)) + " MB",
                     Report.fmt(plainStart.percentile(50) / 1000) + " s, " + Report.fmt(median(plainRss)) + " MB");
+        }
+        if (bareLikeStart.count() > 0) {
+            details.put("bareLikeRunSh", Map.of("startMs", bareLikeStart.summary(), "rssMb", bareLikeRss));
+            report.info("start-up", "bare app started like scripts/run.sh (its JVM options, CDS): start, RSS; service ratio",
+                    Report.fmt(bareLikeStart.percentile(50) / 1000) + " s, " + Report.fmt(median(bareLikeRss)) + " MB",
+                    Report.fmt(serviceMs / bareLikeStart.percentile(50)) + " ×, " + Report.fmt(median(serviceRss) / median(bareLikeRss)) + " ×");
         }
         details.put("idleMillisBeforeRss", idleMillis);
         report.json.put("startup", details);

@@ -30,7 +30,11 @@ final class HookBeans {
             s.optional("hooks." + point + ".function").ifPresent(function -> functions.put(point, function));
         }
         Duration timeout = Duration.ofMillis(s.number("hooks.timeout-ms"));
-        w.bind("lambdaClient", AwsClients.configure(LambdaClient.builder(), s, "lambda")
+        // Built on the first lookup by name (the first hook call), not at start-up: most deployments set
+        // no hook, and building a client loads about a hundred Lambda classes and a second of SDK set-up.
+        // Bound as an Object so that Camel's autowiring by type, which runs when the route's aws2-lambda
+        // step starts, does not find (and build) it; the route names it (#lambdaClient).
+        w.context().getRegistry().bind("lambdaClient", Object.class, () -> AwsClients.configure(LambdaClient.builder(), s, "lambda")
                 .overrideConfiguration(c -> c.apiCallTimeout(timeout).retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build());
         w.bind("lambdaHooks", new LambdaHooks(functions, store.nodes(), w.context().createProducerTemplate()));

@@ -125,7 +125,7 @@ final class OperationsBeans {
         }
         Map<String, String> chosen = Map.of("compute", providers.compute().name(), "access", providers.access().name(),
                 "mail", providers.mail().name());
-        for (HealthCheck check : List.of(new DynamoHealthCheck(store.dynamo(), store.tables()),
+        for (HealthCheck check : List.of(new DynamoHealthCheck(store.dynamo(), store.tables(), store.tableCheck()::verified),
                 new ConfigurationHealthCheck(readable, writable, chosen))) {
             w.bind(check.getId() + "-health-check", check);
         }

@@ -122,10 +122,15 @@ public final class Tables {
 
     /** Names of the tables that are missing, for the readiness check. */
     public List<String> missing(DynamoDbClient dynamo) {
+        return missing(dynamo, definitions().stream().map(Definition::name).toList());
+    }
+
+    /** Those of the named tables that are missing. */
+    public List<String> missing(DynamoDbClient dynamo, List<String> names) {
         List<String> missing = new ArrayList<>();
-        for (Definition table : definitions()) {
-            if (!exists(dynamo, table.name())) {
-                missing.add(table.name());
+        for (String name : names) {
+            if (!exists(dynamo, name)) {
+                missing.add(name);
             }
         }
         return missing;
