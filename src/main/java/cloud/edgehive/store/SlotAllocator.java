@@ -25,14 +25,15 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
  * Slots (a port on a shared host, or simply a node number) per pool. A claim is one conditional write
  * of the slot's item (a fresh number: {@code attribute_not_exists}; a released one: still free), then
  * the node's move to ALLOCATED records it: the same two writes a bare claim needs, with no transaction
  * and no read. A slot is never held by two nodes (the slot write is conditional), and released slots
- * are reused, lowest first; new numbers come from an atomic counter, reserved a block at a time (a
- * crash can leave at most a block's worth unused, never given twice).
+ * are reused, lowest first; new numbers come from an atomic counter, reserved a block at a time
+ * ahead of need (a crash can leave at most a block and a half unused, never given twice).
  *
  * <p>A claim whose node never recorded it (the node's write lost a race, or the process died between
  * the two writes) is given back at once when the race is seen, and otherwise found by
@@ -48,10 +49,10 @@ public class SlotAllocator {
     private static final long COUNTER = -1;
     private static final int MAX_ATTEMPTS = 64;
     /**
-     * New slot numbers reserved per counter update. Claimers wait for each update, so a small block
-     * caps the claim rate (8 held 32 threads to about one block per round trip).
+     * New slot numbers reserved per counter update; the next block is reserved when half is left, so a
+     * crash leaves at most a block and a half of numbers unused (never given twice).
      */
-    private static final int MINT_BLOCK = 32;
+    private static final int MINT_BLOCK = 64;
     /** How long an empty free list is believed before it is read again (releases elsewhere wait this long to be reused). */
     private static final long EMPTY_FREE_LIST_MILLIS = 1000;
     private static final int FREE_READ = 8;
@@ -63,6 +64,8 @@ public class SlotAllocator {
     private final String pool;
     private final int base;
     private final Deque<Long> minted = new ArrayDeque<>();
+    /** Whether a claimer is reserving the next block now (guarded by {@code minted}). */
+    private boolean reserving;
     private final Deque<Long> freeHints = new ArrayDeque<>();
     private final AtomicLong freeListEmptyUntil = new AtomicLong();
 
@@ -106,15 +109,41 @@ public class SlotAllocator {
             if (step != null && !node.hasCompleted(step)) {
                 results.put("saga", nodes.sagaWith(node, step, undo));
             }
+            Update transition = nodes.transition(node, NodeState.ALLOCATED, results, "slot " + slot + " in pool " + pool);
             try {
-                return nodes.advance(node, NodeState.ALLOCATED, results, "slot " + slot + " in pool " + pool);
-            } catch (LeaseLost raced) {
+                dynamo.updateItem(b -> b.tableName(transition.tableName()).key(transition.key())
+                        .updateExpression(transition.updateExpression())
+                        .conditionExpression(transition.conditionExpression())
+                        .expressionAttributeNames(transition.expressionAttributeNames())
+                        .expressionAttributeValues(transition.expressionAttributeValues()));
+            } catch (ConditionalCheckFailedException raced) {
                 // Another worker moved the node on: the slot it will never record goes back at once.
                 free(pool, slot, node.nodeId());
-                throw raced;
+                throw new LeaseLost(node.nodeId());
             }
+            return nodes.written(allocated(node, transition, slot, results.get("saga")));
         }
         throw new IllegalStateException("No slot could be claimed in pool " + pool + " after " + MAX_ATTEMPTS + " attempts");
+    }
+
+    /** The node as the write left it (the values it wrote, {@code written} its saga record if any), without reading it back. */
+    private Node allocated(Node node, Update transition, long slot, AttributeValue written) {
+        Map<String, AttributeValue> v = transition.expressionAttributeValues();
+        List<Map<String, String>> history = new ArrayList<>(node.history());
+        Map<String, String> entry = new LinkedHashMap<>();
+        v.get(":h").l().get(0).m().forEach((k, value) -> entry.put(k, value.s()));
+        history.add(entry);
+        List<Map<String, String>> saga = node.saga();
+        if (written != null) {
+            saga = new ArrayList<>();
+            for (AttributeValue step : written.l()) {
+                Map<String, String> fields = new LinkedHashMap<>();
+                step.m().forEach((k, value) -> fields.put(k, value.s()));
+                saga.add(fields);
+            }
+        }
+        return node.allocated(pool, (int) slot, Long.parseLong(v.get(":next").n()), v.get(":now").s(),
+                Long.parseLong(v.get(":until").n()), List.copyOf(history), List.copyOf(saga));
     }
 
     /** One conditional write: the slot is now the node's; false when someone else has it. */
@@ -250,22 +279,54 @@ public class SlotAllocator {
         return slots.get(0);
     }
 
-    /** The next never-used slot number, reserving a block from the counter when none is left. */
+    /**
+     * The next never-used slot number. The next block is reserved from the counter while half of the
+     * current one is still left, by one claimer and outside the lock, so claimers do not queue behind
+     * the counter's round trip (with one block at a time, 32 claimers each waited for it once per block).
+     */
     private long nextMinted() {
+        Long slot;
+        boolean reserve;
         synchronized (minted) {
-            if (minted.isEmpty()) {
-                Map<String, AttributeValue> counter = dynamo.updateItem(b -> b.tableName(table).key(slotKey(pool, COUNTER))
-                        .updateExpression("ADD #next :block")
-                        .expressionAttributeNames(Map.of("#next", "next"))
-                        .expressionAttributeValues(Map.of(":block", n(MINT_BLOCK)))
-                        .returnValues(ReturnValue.UPDATED_NEW)).attributes();
-                long end = Items.number(counter, "next", MINT_BLOCK);
-                for (long slot = end - MINT_BLOCK; slot < end; slot++) {
-                    minted.addLast(slot);
+            while (minted.isEmpty() && reserving) {
+                try {
+                    minted.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("Interrupted while slot numbers were reserved", e);
                 }
             }
-            return minted.pollFirst();
+            slot = minted.pollFirst();
+            reserve = !reserving && minted.size() < MINT_BLOCK * 3 / 4;
+            reserving |= reserve;
         }
+        if (reserve) {
+            List<Long> block = List.of();
+            try {
+                block = reserveBlock();
+            } finally {
+                synchronized (minted) {
+                    minted.addAll(block);
+                    reserving = false;
+                    minted.notifyAll();
+                }
+            }
+        }
+        return slot != null ? slot : nextMinted();
+    }
+
+    private List<Long> reserveBlock() {
+        Map<String, AttributeValue> counter = dynamo.updateItem(b -> b.tableName(table).key(slotKey(pool, COUNTER))
+                .updateExpression("ADD #next :block")
+                .expressionAttributeNames(Map.of("#next", "next"))
+                .expressionAttributeValues(Map.of(":block", n(MINT_BLOCK)))
+                .returnValues(ReturnValue.UPDATED_NEW)).attributes();
+        long end = Items.number(counter, "next", MINT_BLOCK);
+        List<Long> block = new ArrayList<>(MINT_BLOCK);
+        for (long slot = end - MINT_BLOCK; slot < end; slot++) {
+            block.add(slot);
+        }
+        return block;
     }
 
     private static Map<String, AttributeValue> slotKey(String pool, long slot) {
