@@ -33,7 +33,7 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * the node's move to ALLOCATED records it: the same two writes a bare claim needs, with no transaction
  * and no read. A slot is never held by two nodes (the slot write is conditional), and released slots
  * are reused, lowest first; new numbers come from an atomic counter, reserved a block at a time
- * ahead of need (a crash can leave at most a block and a half unused, never given twice).
+ * ahead of need (a crash can leave at most about two blocks unused, never given twice).
  *
  * <p>A claim whose node never recorded it (the node's write lost a race, or the process died between
  * the two writes) is given back at once when the race is seen, and otherwise found by
@@ -49,8 +49,8 @@ public class SlotAllocator {
     private static final long COUNTER = -1;
     private static final int MAX_ATTEMPTS = 64;
     /**
-     * New slot numbers reserved per counter update; the next block is reserved when half is left, so a
-     * crash leaves at most a block and a half of numbers unused (never given twice).
+     * New slot numbers reserved per counter update; the next block is reserved once a quarter of the
+     * current one is used, so a crash leaves at most about two blocks of numbers unused (never given twice).
      */
     private static final int MINT_BLOCK = 64;
     /** How long an empty free list is believed before it is read again (releases elsewhere wait this long to be reused). */
@@ -280,8 +280,8 @@ public class SlotAllocator {
     }
 
     /**
-     * The next never-used slot number. The next block is reserved from the counter while half of the
-     * current one is still left, by one claimer and outside the lock, so claimers do not queue behind
+     * The next never-used slot number. The next block is reserved from the counter while three quarters
+     * of the current one are still left, by one claimer and outside the lock, so claimers do not queue behind
      * the counter's round trip (with one block at a time, 32 claimers each waited for it once per block).
      */
     private long nextMinted() {
