@@ -3,6 +3,7 @@ package cloud.edgehive;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
 import cloud.edgehive.local.EmbeddedDynamo;
+import cloud.edgehive.store.LeaseLost;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeRequest;
 import cloud.edgehive.store.NodeState;
@@ -31,6 +33,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Slot claims: concurrent claims never collide; released slots are reused. Against DynamoDB Local,
@@ -101,6 +104,47 @@ class SlotAllocatorTest {
         Node node = slots.allocate(requestedNode("slot-node-once"));
         Node again = slots.allocate(node);
         assertEquals(node.slot(), again.slot());
+    }
+
+    /**
+     * A claim is the slot's write, then the node's: a claim whose node never recorded it (the process
+     * died between the two, simulated by writing the slot's item alone) is given back by
+     * releaseUnrecorded once its node has moved on, never while the node may still record it; a claim
+     * that lost its race for the node is given back at once.
+     */
+    @Test
+    void claimsNoNodeRecordedAreReleasedAndReused() {
+        SlotAllocator sweep = new SlotAllocator(DYNAMO, TABLES, nodes, "pool-sweep", 0);
+        Node crashed = requestedNode("sweep-crashed");
+        heldWithoutRecord("pool-sweep", 500, crashed.nodeId());
+        heldWithoutRecord("pool-sweep", 501, "sweep-no-such-node");
+
+        assertEquals(List.of(501L), sweep.releaseUnrecorded(), "the node in REQUESTED may still record slot 500");
+        assertEquals(crashed.nodeId(), sweep.holder(500));
+
+        Node resumed = sweep.allocate(crashed);
+        assertEquals(NodeState.ALLOCATED, resumed.state());
+        assertEquals(501, resumed.slot(), "the released slot is reused");
+        assertEquals(List.of(500L), sweep.releaseUnrecorded(), "the node moved on with another slot");
+        assertNull(sweep.holder(500));
+        assertEquals(resumed.nodeId(), sweep.holder(resumed.slot()), "the recorded claim stays");
+
+        Node requested = requestedNode("sweep-raced");
+        Node winner = sweep.allocate(requested);
+        assertEquals(500, winner.slot(), "the released slot is reused");
+        assertThrows(LeaseLost.class, () -> sweep.allocate(requested), "a stale copy of the node loses the race");
+        assertEquals(List.of(), sweep.releaseUnrecorded(), "the losing claim was given back at once");
+        assertEquals(winner.nodeId(), sweep.holder(winner.slot()));
+
+        // The pool's first fresh number went to the losing claim and came back: the next node gets it.
+        Node next = sweep.allocate(requestedNode("sweep-next"));
+        assertEquals(0, next.slot());
+        assertEquals(0, sweep.releaseUnrecorded().size());
+    }
+
+    private static void heldWithoutRecord(String pool, long slot, String owner) {
+        DYNAMO.putItem(b -> b.tableName(TABLES.slots()).item(java.util.Map.of("pool", AttributeValue.fromS(pool),
+                "slot", AttributeValue.fromN(Long.toString(slot)), "owner", AttributeValue.fromS(owner))));
     }
 
     private static Node requestedNode(String id) {

@@ -5,10 +5,12 @@ import static software.amazon.awssdk.services.dynamodb.model.AttributeValue.from
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
+import org.apache.camel.Variable;
 
 import cloud.edgehive.compute.ComputeFailed;
 import cloud.edgehive.compute.ComputeProvider;
@@ -21,10 +23,13 @@ import cloud.edgehive.mail.NodeMail;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeState;
 import cloud.edgehive.store.NodeStore;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The provisioning steps the routes call, each one write of the node record: the step's result and
- * the next state. Providers do the outside work; this class only decides what to record.
+ * the next state. Providers do the outside work; this class only decides what to record. A step's
+ * last write also records the step as done (the saga's {@code step} and {@code undo} variables), so
+ * {@link Saga#complete} has nothing left to write: one DynamoDB round trip per step instead of two.
  */
 public class ProvisioningSteps {
 
@@ -59,20 +64,21 @@ public class ProvisioningSteps {
      * Launches the node's instance (the provider finds one already launched for it first) and records
      * its id; a node that already records one keeps it.
      */
-    public Node launch(Node node) {
+    public Node launch(@Variable("node") Node node, @Variable("step") String step, @Variable("undo") String undo) {
         node = markLaunching(node);
         if (node.hasInstance()) {
             return node;
         }
-        return recordInstance(node, compute.launch(node));
+        return recordInstance(node, compute.launch(node), step, undo);
     }
 
-    private Node recordInstance(Node node, String instanceId) {
+    private Node recordInstance(Node node, String instanceId, String step, String undo) {
         if (instanceId.equals(node.instanceId())) {
             return node;
         }
         try {
-            return nodes.record(node, Map.of("instanceId", fromS(instanceId), "launchedAt", fromS(clock.instant().toString())));
+            return nodes.record(node, done(node, step, undo,
+                    Map.of("instanceId", fromS(instanceId), "launchedAt", fromS(clock.instant().toString()))));
         } catch (cloud.edgehive.store.LeaseLost lost) {
             // Terminated while this instance was being launched: the clean-up may have run before the
             // instance existed, so this worker removes what it just created.
@@ -88,15 +94,14 @@ public class ProvisioningSteps {
      * Checks the instance once: RUNNING advances the node; still starting throws {@link NotRunningYet},
      * which the error handling retries with backoff until {@code compute.await-timeout-seconds}.
      */
-    public Node awaitRunning(Node node) {
+    public Node awaitRunning(@Variable("node") Node node, @Variable("step") String step, @Variable("undo") String undo) {
         if (node.host() != null && reached(node, NodeState.RUNNING)) {
             return node;
         }
         InstanceStatus status = compute.describe(node);
         switch (status.phase()) {
             case RUNNING -> {
-                Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> results = address(status);
-                return nodes.advance(node, NodeState.RUNNING, results, "instance " + status.id() + " running");
+                return nodes.advance(node, NodeState.RUNNING, done(node, step, undo, address(status)), "instance " + status.id() + " running");
             }
             case PENDING -> {
                 Instant since = Instant.parse(node.launchedAt() != null ? node.launchedAt() : node.updatedAt());
@@ -111,30 +116,30 @@ public class ProvisioningSteps {
     }
 
     /** Where the node answers, as the node records it: host, and port unless it is the provider's default. */
-    static Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> address(InstanceStatus status) {
-        Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> results = new java.util.HashMap<>();
+    static Map<String, AttributeValue> address(InstanceStatus status) {
+        Map<String, AttributeValue> results = new HashMap<>();
         if (status.host() != null) {
             results.put("host", fromS(status.host()));
         }
         if (status.port() > 0) {
-            results.put("port", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN(String.valueOf(status.port())));
+            results.put("port", AttributeValue.fromN(String.valueOf(status.port())));
         }
         return results;
     }
 
     /** Makes the node reachable (a record, a wildcard name) and records the URL; a node without an address cannot be. */
-    public Node publishAccess(Node node) {
+    public Node publishAccess(@Variable("node") Node node, @Variable("step") String step, @Variable("undo") String undo) {
         if (node.url() != null && reached(node, NodeState.ACCESS_READY)) {
             return node;
         }
         if (node.host() == null) {
             throw new ComputeFailed("Node " + node.nodeId() + " has no address to publish");
         }
-        return recordAccess(node, access.publish(node));
+        return recordAccess(node, access.publish(node), step, undo);
     }
 
-    private Node recordAccess(Node node, Access access) {
-        Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> results = new java.util.HashMap<>();
+    private Node recordAccess(Node node, Access access, String step, String undo) {
+        Map<String, AttributeValue> results = new HashMap<>();
         results.put("url", fromS(access.url()));
         if (access.dnsName() != null) {
             results.put("dnsName", fromS(access.dnsName()));
@@ -143,7 +148,7 @@ public class ProvisioningSteps {
             results.put("tunnelId", fromS(access.tunnelId()));
             results.put("tunnelStatus", fromS(access.tunnelStatus() == null ? "unknown" : access.tunnelStatus()));
         }
-        return nodes.advance(node, NodeState.ACCESS_READY, results, "reachable at " + access.url());
+        return nodes.advance(node, NodeState.ACCESS_READY, done(node, step, undo, results), "reachable at " + access.url());
     }
 
     /** The access email, or null when this node's owner already got it (a resumed or replayed step). */
@@ -151,11 +156,26 @@ public class ProvisioningSteps {
         return node.wasNotified(READY_MAIL) ? null : mail.render(node, READY_MAIL);
     }
 
-    public Node markReady(Node node) {
+    /** READY, with the email recorded; provisioning is over, so the same write gives the lease up. */
+    public Node markReady(@Variable("node") Node node, @Variable("step") String step, @Variable("undo") String undo) {
         if (node.state() == NodeState.READY) {
             return node;
         }
-        return nodes.advance(node, NodeState.READY, Map.of("notified", nodes.notifiedWith(node, READY_MAIL)), "owner notified");
+        Map<String, AttributeValue> results = new HashMap<>();
+        results.put("notified", nodes.notifiedWith(node, READY_MAIL));
+        results.put("leaseUntil", AttributeValue.fromN("0"));
+        return nodes.advance(node, NodeState.READY, done(node, step, undo, results), "owner notified");
+    }
+
+    /** The step's results plus the step itself recorded as done (when called as a saga step). */
+    private Map<String, AttributeValue> done(
+            Node node, String step, String undo, Map<String, AttributeValue> results) {
+        if (step == null || node.hasCompleted(step)) {
+            return results;
+        }
+        Map<String, AttributeValue> all = new HashMap<>(results);
+        all.put("saga", nodes.sagaWith(node, step, undo == null ? Saga.NO_UNDO : undo));
+        return all;
     }
 
     /** Whether provisioning already brought the node to {@code state} (a step re-run after a crash between its two writes). */

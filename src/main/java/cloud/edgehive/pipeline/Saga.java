@@ -59,8 +59,14 @@ public class Saga {
         this.context = context;
     }
 
-    /** Records the step as done; if the node was taken for termination meanwhile, undoes what the step made. */
+    /**
+     * Records the step as done, unless the step's own last write already did (see ProvisioningSteps);
+     * if the node was taken for termination meanwhile, undoes what the step made.
+     */
     public Node complete(Node node, String step, String undo) {
+        if (node.hasCompleted(step)) {
+            return node;
+        }
         try {
             return nodes.recordStep(node, step, undo);
         } catch (LeaseLost lost) {

@@ -65,8 +65,9 @@ public record Node(
         return notified.containsKey(kind);
     }
 
-    /** This node after its slot transaction: ALLOCATED at the given version, holding the slot. */
-    Node allocated(String pool, int slot, long version, String updatedAt, long leaseUntil, List<Map<String, String>> history) {
+    /** This node after its slot claim was recorded: ALLOCATED at the given version, holding the slot. */
+    Node allocated(String pool, int slot, long version, String updatedAt, long leaseUntil, List<Map<String, String>> history,
+                   List<Map<String, String>> saga) {
         return new Node(nodeId, userId, email, plan, region, instanceType, storageGb, sessionId, customerId, subscriptionId,
                 NodeState.ALLOCATED, version, createdAt, updatedAt, pool, slot, instanceId, launchedAt, host, port, dnsName, url,
                 lastError, deadLetterId, leaseOwner, leaseUntil, resumes, drift, history, saga, notified, billing, tunnelId, tunnelStatus);

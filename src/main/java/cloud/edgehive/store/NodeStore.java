@@ -177,10 +177,18 @@ public class NodeStore {
 
     /** Records a saga step as done, with the undo that reverses it, after the step's own result. */
     public Node recordStep(Node node, String step, String undo) {
+        return record(node, Map.of("saga", sagaWith(node, step, undo)));
+    }
+
+    /**
+     * The node's saga record with {@code step} (and its undo) added: a step's last write stores it with
+     * its result (one write instead of two), so the step is recorded done exactly when its result is.
+     */
+    public AttributeValue sagaWith(Node node, String step, String undo) {
         List<AttributeValue> saga = new ArrayList<>();
         node.saga().forEach(entry -> saga.add(AttributeValue.fromM(Map.of("step", s(entry.get("step")), "undo", s(entry.get("undo"))))));
         saga.add(AttributeValue.fromM(Map.of("step", s(step), "undo", s(undo))));
-        return record(node, Map.of("saga", AttributeValue.fromL(saga)));
+        return AttributeValue.fromL(saga);
     }
 
     /** For writers outside this class (the slot transaction) that recorded a step. */
@@ -203,8 +211,12 @@ public class NodeStore {
         values.put(":to", s(to.name()));
         values.put(":now", s(now));
         values.put(":me", s(node.leaseOwner() == null ? "" : node.leaseOwner()));
-        values.put(":until", n(clock.millis() + lease.toMillis()));
-        set.add("#state = :to").add("#version = :next").add("updatedAt = :now").add("leaseUntil = :until");
+        set.add("#state = :to").add("#version = :next").add("updatedAt = :now");
+        // A result may set the lease's expiry itself (0: the last step gives the lease up in the same write).
+        if (!results.containsKey("leaseUntil")) {
+            values.put(":until", n(clock.millis() + lease.toMillis()));
+            set.add("leaseUntil = :until");
+        }
         if (note != null) {
             values.put(":h", AttributeValue.fromL(List.of(historyEntry(to, now, note))));
             values.put(":empty", AttributeValue.fromL(List.of()));
