@@ -13,19 +13,23 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.builder.NotifyBuilder;
-import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
@@ -49,11 +53,17 @@ import software.amazon.awssdk.services.ec2.model.Instance;
  * AWS faults injected by a proxy (WireMock in front of moto) and an SMTP outage: transient faults
  * end READY; a provider that keeps failing ends FAILED with everything undone and a dead letter,
  * and a replay once the fault is gone ends READY. Each test has its own proxies, SMTP server and
- * service, booted by Camel's test kit (a context per test); settings a test needs changed are its
- * {@code @Nested} class's {@code @CamelMainTest(properties)}. A purchase or a replay waits for the
- * node's work to finish (NotifyBuilder).
+ * service, booted by Camel's test kit (a context per test); settings a test needs changed are on it
+ * ({@link With}). A purchase or a replay waits for the node's work to finish (NotifyBuilder).
  */
 class FaultInjectionTest extends ServiceTest {
+
+    /** Settings one test runs the service with, besides the class's. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    @interface With {
+        String[] value();
+    }
 
     private static final String EC2_ERROR = "<Response><Errors><Error><Code>%s</Code><Message>injected</Message></Error></Errors>"
             + "<RequestID>injected</RequestID></Response>";
@@ -65,6 +75,16 @@ class FaultInjectionTest extends ServiceTest {
     private final WireMockServer ec2Proxy = proxyToMoto();
     private final WireMockServer route53Proxy = proxyToMoto();
     private GreenMail smtp = smtpServer();
+    private final Map<String, String> testSettings = new LinkedHashMap<>();
+
+    /** A new instance, and service, per test: its {@link With} settings are known before the kit builds the service. */
+    FaultInjectionTest(TestInfo test) {
+        test.getTestMethod().map(method -> method.getAnnotation(With.class)).ifPresent(with -> {
+            for (String setting : with.value()) {
+                testSettings.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
+            }
+        });
+    }
 
     @BeforeAll
     static void zone() {
@@ -78,6 +98,7 @@ class FaultInjectionTest extends ServiceTest {
         Map<String, String> config = RunningService.defaults(smtp.getSmtp().getPort(), zoneId);
         config.put("aws.ec2.endpoint", ec2Proxy.baseUrl());
         config.put("aws.route53.endpoint", route53Proxy.baseUrl());
+        config.putAll(testSettings);
         return config;
     }
 
@@ -133,78 +154,65 @@ class FaultInjectionTest extends ServiceTest {
         replayOnceFixed(route53Proxy, failed);
     }
 
-    @Nested
-    @CamelMainTest(properties = { "breaker.minimum-calls=2", "breaker.window-size=4", "breaker.open-seconds=60",
-        "provisioning.workers=1" })
-    class WithABreakerOpeningAfterTwoCalls {
-
-        @Test
-        void anOpenBreakerStopsCallingAProviderThatIsDown() {
-            ec2Proxy.stubFor(post(urlPathEqualTo("/")).atPriority(1).withRequestBody(containing("Action=RunInstances"))
-                    .willReturn(aResponse().withStatus(503).withBody(EC2_ERROR.formatted("Unavailable"))));
-            List<Node> failed = new ArrayList<>();
-            for (String name : List.of("breaker1", "breaker2", "breaker3")) {
-                failed.add(purchase(name));
-            }
-            failed.forEach(n -> assertEquals(NodeState.FAILED, n.state()));
-            assertTrue(failed.get(2).lastError().contains("CallNotPermitted"), failed.get(2).lastError());
-            long launches = ec2Proxy.getAllServeEvents().stream()
-                    .filter(e -> e.getRequest().getBodyAsString().contains("Action=RunInstances")).count();
-            // The breaker opens after its 2 minimum calls, each of which the SDK tries 4 times: 8 requests.
-            // Without it: 3 nodes x 4 attempts (1 + 3 redeliveries) x 4 SDK tries = 48 to a provider that is down.
-            int sdkTries = 4;
-            int withoutBreaker = failed.size() * (1 + Integer.parseInt(settings().get("retry.max-redeliveries"))) * sdkTries;
-            assertEquals(48, withoutBreaker);
-            assertEquals(2 * sdkTries, launches, "RunInstances reached EC2 " + launches + " times, not " + withoutBreaker);
-            failed.forEach(n -> assertEquals(0, liveInstances(n.nodeId()).size()));
+    @Test
+    @With({ "breaker.minimum-calls=2", "breaker.window-size=4", "breaker.open-seconds=60", "provisioning.workers=1" })
+    void anOpenBreakerStopsCallingAProviderThatIsDown() {
+        ec2Proxy.stubFor(post(urlPathEqualTo("/")).atPriority(1).withRequestBody(containing("Action=RunInstances"))
+                .willReturn(aResponse().withStatus(503).withBody(EC2_ERROR.formatted("Unavailable"))));
+        List<Node> failed = new ArrayList<>();
+        for (String name : List.of("breaker1", "breaker2", "breaker3")) {
+            failed.add(purchase(name));
         }
+        failed.forEach(n -> assertEquals(NodeState.FAILED, n.state()));
+        assertTrue(failed.get(2).lastError().contains("CallNotPermitted"), failed.get(2).lastError());
+        long launches = ec2Proxy.getAllServeEvents().stream()
+                .filter(e -> e.getRequest().getBodyAsString().contains("Action=RunInstances")).count();
+        // The breaker opens after its 2 minimum calls, each of which the SDK tries 4 times: 8 requests.
+        // Without it: 3 nodes x 4 attempts (1 + 3 redeliveries) x 4 SDK tries = 48 to a provider that is down.
+        int sdkTries = 4;
+        int withoutBreaker = failed.size() * (1 + Integer.parseInt(settings().get("retry.max-redeliveries"))) * sdkTries;
+        assertEquals(48, withoutBreaker);
+        assertEquals(2 * sdkTries, launches, "RunInstances reached EC2 " + launches + " times, not " + withoutBreaker);
+        failed.forEach(n -> assertEquals(0, liveInstances(n.nodeId()).size()));
     }
 
-    @Nested
-    @CamelMainTest(properties = { "reconciler.terminate-orphans=true", "reconciler.audit-interval-ms=2000" })
-    class WithTheReconcilerTerminatingOrphans {
-
-        @Test
-        void aCleanUpThatFailsIsRecordedAndTheReconcilerTerminatesTheLeftOver() {
-            // DNS fails for good after the launch, and the compensating TerminateInstances fails too
-            // (its four SDK tries); later calls pass, as the reconciler's will.
-            route53Proxy.stubFor(post(urlPathMatching(".*/rrset/?")).atPriority(1)
-                    .willReturn(aResponse().withStatus(500).withBody(ROUTE53_ERROR.formatted("InternalFailure"))));
-            failFirst(ec2Proxy, 4, () -> post(urlPathEqualTo("/")).withRequestBody(containing("Action=TerminateInstances")),
-                    aResponse().withStatus(500).withBody(EC2_ERROR.formatted("InternalError")));
-            Node failed = purchase("cleanupfails");
-            assertEquals(NodeState.FAILED, failed.state());
-            assertNotNull(failed.deadLetterId());
-            assertTrue(failed.lastError().contains("clean-up incomplete: launch-node"), failed.lastError());
-            assertEquals(4, served(ec2Proxy, 500, "Action=TerminateInstances"), "the clean-up's terminate was refused");
-            assertNull(service.bean("slotAllocator", SlotAllocator.class).holder(failed.slot()), "the other undos still ran");
-            RunningService.await(Duration.ofSeconds(60), () -> liveInstances(failed.nodeId()).isEmpty(),
-                    () -> "the left-over instance of a FAILED node is still " + instanceState(failed.instanceId()));
-            assertEquals("terminated", instanceState(failed.instanceId()));
-        }
+    @Test
+    @With({ "reconciler.terminate-orphans=true", "reconciler.audit-interval-ms=2000" })
+    void aCleanUpThatFailsIsRecordedAndTheReconcilerTerminatesTheLeftOver() {
+        // DNS fails for good after the launch, and the compensating TerminateInstances fails too
+        // (its four SDK tries); later calls pass, as the reconciler's will.
+        route53Proxy.stubFor(post(urlPathMatching(".*/rrset/?")).atPriority(1)
+                .willReturn(aResponse().withStatus(500).withBody(ROUTE53_ERROR.formatted("InternalFailure"))));
+        failFirst(ec2Proxy, 4, () -> post(urlPathEqualTo("/")).withRequestBody(containing("Action=TerminateInstances")),
+                aResponse().withStatus(500).withBody(EC2_ERROR.formatted("InternalError")));
+        Node failed = purchase("cleanupfails");
+        assertEquals(NodeState.FAILED, failed.state());
+        assertNotNull(failed.deadLetterId());
+        assertTrue(failed.lastError().contains("clean-up incomplete: launch-node"), failed.lastError());
+        assertEquals(4, served(ec2Proxy, 500, "Action=TerminateInstances"), "the clean-up's terminate was refused");
+        assertNull(service.bean("slotAllocator", SlotAllocator.class).holder(failed.slot()), "the other undos still ran");
+        RunningService.await(Duration.ofSeconds(60), () -> liveInstances(failed.nodeId()).isEmpty(),
+                () -> "the left-over instance of a FAILED node is still " + instanceState(failed.instanceId()));
+        assertEquals("terminated", instanceState(failed.instanceId()));
     }
 
-    @Nested
-    @CamelMainTest(properties = { "retry.max-redeliveries=40", "retry.delay-ms=100", "retry.max-delay-ms=300" })
-    class WithRetriesOutlastingAnSmtpOutage {
-
-        @Test
-        void smtpDownThenUpSendsTheEmailOnce() {
-            int port = smtp.getSmtp().getPort();
-            smtp.stop();
-            String session = "cs_test_smtp_flaky";
-            NotifyBuilder worked = workDone(session + "-0", 1);
-            assertEquals(200, service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_smtp_flaky", session, "user-smtp",
-                    "flaky@example.com", StripeSigner.PRO_PLAN)).statusCode());
-            // A state the work passes through, not its end: read from DynamoDB.
-            service.awaitNode(session + "-0", Duration.ofSeconds(60), n -> n.state() == NodeState.ACCESS_READY);
-            smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", "smtp"));
-            smtp.start();
-            await(worked, Duration.ofSeconds(60));
-            Node node = service.nodes().get(session + "-0");
-            assertEquals(NodeState.READY, node.state(), node::lastError);
-            assertEquals(1, smtp.getReceivedMessages().length);
-        }
+    @Test
+    @With({ "retry.max-redeliveries=40", "retry.delay-ms=100", "retry.max-delay-ms=300" })
+    void smtpDownThenUpSendsTheEmailOnce() {
+        int port = smtp.getSmtp().getPort();
+        smtp.stop();
+        String session = "cs_test_smtp_flaky";
+        NotifyBuilder worked = workDone(session + "-0", 1);
+        assertEquals(200, service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_smtp_flaky", session, "user-smtp",
+                "flaky@example.com", StripeSigner.PRO_PLAN)).statusCode());
+        // A state the work passes through, not its end: read from DynamoDB.
+        service.awaitNode(session + "-0", Duration.ofSeconds(60), n -> n.state() == NodeState.ACCESS_READY);
+        smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", "smtp"));
+        smtp.start();
+        await(worked, Duration.ofSeconds(60));
+        Node node = service.nodes().get(session + "-0");
+        assertEquals(NodeState.READY, node.state(), node::lastError);
+        assertEquals(1, smtp.getReceivedMessages().length);
     }
 
     private static GreenMail smtpServer() {

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.BeanInject;
@@ -70,8 +69,7 @@ public abstract class ServiceTest {
      * The settings as override properties, as {@code Main.addOverrideProperty} makes them: added before
      * camel-main reads any (it reads {@code camel.server.*} before the first configuration class runs),
      * to the overrides the kit made from {@code @CamelMainTest(properties)}, which the properties
-     * component holds. A key those already set keeps its value: a {@code @Nested} class's
-     * {@code @CamelMainTest(properties = …)} is the more specific, and wins over {@link #settings()}.
+     * component holds.
      */
     private static final class Overrides extends MainListenerSupport {
         private final Map<String, String> settings;
@@ -85,12 +83,7 @@ public abstract class ServiceTest {
             if (camelMain.getOverrideProperties() == null) {
                 throw new IllegalStateException("@CamelMainTest(properties) made no overrides to add the test's settings to");
             }
-            Properties overrides = camelMain.getOverrideProperties();
-            settings.forEach((key, value) -> {
-                if (overrides.getProperty(key) == null) {
-                    overrides.setProperty(key, value);
-                }
-            });
+            settings.forEach(camelMain::addOverrideProperty);
         }
     }
 
