@@ -11,9 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
+import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,6 +24,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import cloud.edgehive.harness.Emulators;
 import cloud.edgehive.harness.MutableClock;
 import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.harness.ServiceTest;
 import cloud.edgehive.harness.StripeSigner;
 import cloud.edgehive.harness.Tokens;
 import cloud.edgehive.store.DeadLetterStore;
@@ -33,36 +35,45 @@ import cloud.edgehive.store.NodeState;
 /**
  * Dead letters through the operator API: only admins see them; a node that failed because SMTP was
  * down is replayed once SMTP is back and ends READY with one email; events replay; discard closes.
+ * One service for the class, booted by Camel's test kit; each wait is for a route to finish
+ * (NotifyBuilder on node-work or stripe-events).
  */
-class DeadLetterAdminTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DeadLetterAdminTest extends ServiceTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final MutableClock CLOCK = new MutableClock();
-    private static RunningService service;
-    private static int smtpPort;
+    private final MutableClock clock = new MutableClock();
+    private int smtpPort;
+    private String zone;
 
     @BeforeAll
-    static void start() {
+    void world() {
         Emulators.resetAws();
         smtpPort = Emulators.freePort();
-        String zone = RunningService.route53().createHostedZone(b -> b.name("nodes.test.example").callerReference("dl-admin"))
+        zone = RunningService.route53().createHostedZone(b -> b.name("nodes.test.example").callerReference("dl-admin"))
                 .hostedZone().id();
-        // SMTP is down: nothing listens on smtpPort until the replay part of the test.
-        service = RunningService.start(RunningService.defaults(smtpPort, zone), Map.of("clock", CLOCK));
     }
 
-    @AfterAll
-    static void stop() {
-        service.close();
+    /** SMTP is down: nothing listens on smtpPort until the replay part of the test. */
+    @Override
+    protected Map<String, String> settings() {
+        return RunningService.defaults(smtpPort, zone);
+    }
+
+    @Override
+    protected Map<String, Object> beans() {
+        return Map.of("clock", clock);
     }
 
     @Test
     void operatorsListInspectReplayAndDiscard() throws Exception {
         String session = "cs_test_smtp_down";
+        NotifyBuilder worked = workDone(session + "-0", 1);
         assertEquals(200, service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_smtp_down", session, "user-dl",
                 "dl@example.com", StripeSigner.PRO_PLAN)).statusCode());
-        Node failed = service.awaitNode(session + "-0", Duration.ofSeconds(60), n -> n.state().isFinal() || n.state() == NodeState.READY);
-        assertEquals(NodeState.FAILED, failed.state());
+        await(worked, Duration.ofSeconds(60));
+        Node failed = service.nodes().get(session + "-0");
+        assertEquals(NodeState.FAILED, failed.state(), failed.history()::toString);
 
         // Only admins.
         assertEquals(401, get("/api/v1/admin/dead-letters", null).statusCode());
@@ -81,7 +92,7 @@ class DeadLetterAdminTest {
         assertEquals(1, count("?step=notify-user&status=ALL&newerThanMinutes=1"), "made within the last minute");
         assertEquals(0, count("?step=notify-user&status=ALL&olderThanMinutes=1"), "not yet a minute old");
         assertEquals(1, count("?step=notify-user&status=ALL&olderThanMinutes=0"), "older than zero minutes");
-        CLOCK.advance(Duration.ofMinutes(3));
+        clock.advance(Duration.ofMinutes(3));
         assertEquals(0, count("?step=notify-user&status=ALL&newerThanMinutes=2"), "three minutes old is not newer than two");
         assertEquals(1, count("?step=notify-user&status=ALL&olderThanMinutes=2"), "three minutes old is older than two");
         assertEquals(1, count("?step=notify-user&status=ALL&olderThanMinutes=2&newerThanMinutes=4"), "inside the window");
@@ -103,11 +114,13 @@ class DeadLetterAdminTest {
         GreenMail smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", "smtp"));
         smtp.start();
         try {
+            NotifyBuilder replayWorked = workDone(failed.nodeId(), 1);
             HttpResponse<String> replayed = send("POST", "/api/v1/admin/dead-letters/" + failed.deadLetterId() + "/replay",
                     Tokens.admin("ops"));
             assertEquals(202, replayed.statusCode(), replayed.body());
             assertEquals(DeadLetterStore.REPLAYED, JSON.readTree(replayed.body()).get("status").asText());
-            Node ready = service.awaitNode(failed.nodeId(), Duration.ofSeconds(60), n -> n.state() == NodeState.READY || n.state().isFinal());
+            await(replayWorked, Duration.ofSeconds(60));
+            Node ready = service.nodes().get(failed.nodeId());
             assertEquals(NodeState.READY, ready.state(), ready::lastError);
             assertEquals(1, smtp.getReceivedMessages().length, "one email");
             assertEquals(1, RunningService.ec2().describeInstances(b -> b.filters(f -> f.name("tag:edgehive:node-id")
@@ -120,10 +133,11 @@ class DeadLetterAdminTest {
 
         // An event whose handling fails for good (no user on the session) becomes a dead letter too.
         String orphanPayload = StripeSigner.checkoutCompleted("evt_no_user", "cs_test_no_user", "", "x@example.com", StripeSigner.PRO_PLAN);
+        NotifyBuilder handled = eventDone("evt_no_user", 1);
         assertEquals(200, service.postSignedWebhook(orphanPayload).statusCode());
+        await(handled, Duration.ofSeconds(20));
         EventStore events = service.bean("eventStore", EventStore.class);
-        RunningService.await(Duration.ofSeconds(20), () -> EventStore.FAILED.equals(events.status("evt_no_user")),
-                () -> "event is " + events.status("evt_no_user"));
+        assertEquals(EventStore.FAILED, events.status("evt_no_user"));
         List<JsonNode> eventLetters = new ArrayList<>();
         JSON.readTree(get("/api/v1/admin/dead-letters?step=stripe-events", Tokens.admin("ops")).body()).get("items")
                 .forEach(item -> {
@@ -142,7 +156,7 @@ class DeadLetterAdminTest {
         assertEquals(EventStore.FAILED, events.status("evt_no_user"), "discarding changes nothing but the letter");
     }
 
-    private static int count(String query) throws Exception {
+    private int count(String query) throws Exception {
         HttpResponse<String> listed = get("/api/v1/admin/dead-letters" + query, Tokens.admin("ops"));
         assertEquals(200, listed.statusCode(), listed.body());
         return JSON.readTree(listed.body()).get("items").size();
@@ -151,39 +165,34 @@ class DeadLetterAdminTest {
     @Test
     void aFailedEventIsReplayedFromItsStoredPayload() throws Exception {
         String payload = StripeSigner.checkoutCompleted("evt_replay_event", "cs_test_replay_event", "", "y@example.com", StripeSigner.PRO_PLAN);
+        NotifyBuilder handled = eventDone("evt_replay_event", 1);
         assertEquals(200, service.postSignedWebhook(payload).statusCode());
-        EventStore events = service.bean("eventStore", EventStore.class);
-        RunningService.await(Duration.ofSeconds(20), () -> EventStore.FAILED.equals(events.status("evt_replay_event")),
-                () -> "event is " + events.status("evt_replay_event"));
+        await(handled, Duration.ofSeconds(20));
+        assertEquals(EventStore.FAILED, service.bean("eventStore", EventStore.class).status("evt_replay_event"));
         String letter = null;
         for (JsonNode item : JSON.readTree(get("/api/v1/admin/dead-letters?limit=1000", Tokens.admin("ops")).body()).get("items")) {
             if ("evt_replay_event".equals(item.path("eventId").asText())) {
                 letter = item.get("id").asText();
             }
         }
+        NotifyBuilder replayed = eventDone("evt_replay_event", 1);
         assertEquals(202, send("POST", "/api/v1/admin/dead-letters/" + letter + "/replay", Tokens.admin("ops")).statusCode());
+        await(replayed, Duration.ofSeconds(20));
         // The payload still names no user, so the replayed handling fails again: a new dead letter.
-        String first = letter;
-        RunningService.await(Duration.ofSeconds(20), () -> {
-            try {
-                int open = 0;
-                for (JsonNode item : JSON.readTree(get("/api/v1/admin/dead-letters?limit=1000", Tokens.admin("ops")).body()).get("items")) {
-                    if ("evt_replay_event".equals(item.path("eventId").asText()) && !first.equals(item.get("id").asText())) {
-                        open++;
-                    }
-                }
-                return open == 1;
-            } catch (Exception e) {
-                throw new AssertionError(e);
+        int open = 0;
+        for (JsonNode item : JSON.readTree(get("/api/v1/admin/dead-letters?limit=1000", Tokens.admin("ops")).body()).get("items")) {
+            if ("evt_replay_event".equals(item.path("eventId").asText()) && !letter.equals(item.get("id").asText())) {
+                open++;
             }
-        }, () -> "the replay did not run the event again");
+        }
+        assertEquals(1, open, "the replay ran the event again");
     }
 
-    private static HttpResponse<String> get(String path, String token) {
+    private HttpResponse<String> get(String path, String token) {
         return send("GET", path, token);
     }
 
-    private static HttpResponse<String> send(String method, String path, String token) {
+    private HttpResponse<String> send(String method, String path, String token) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.url(path))).method(method, HttpRequest.BodyPublishers.noBody());
         if (token != null) {
             request.header("Authorization", "Bearer " + token);

@@ -13,17 +13,23 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
@@ -35,6 +41,7 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 
 import cloud.edgehive.harness.Emulators;
 import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.harness.ServiceTest;
 import cloud.edgehive.harness.StripeSigner;
 import cloud.edgehive.harness.Tokens;
 import cloud.edgehive.store.Node;
@@ -45,9 +52,18 @@ import software.amazon.awssdk.services.ec2.model.Instance;
 /**
  * AWS faults injected by a proxy (WireMock in front of moto) and an SMTP outage: transient faults
  * end READY; a provider that keeps failing ends FAILED with everything undone and a dead letter,
- * and a replay once the fault is gone ends READY.
+ * and a replay once the fault is gone ends READY. Each test has its own proxies, SMTP server and
+ * service, booted by Camel's test kit (a context per test); settings a test needs changed are on it
+ * ({@link With}). A purchase or a replay waits for the node's work to finish (NotifyBuilder).
  */
-class FaultInjectionTest {
+class FaultInjectionTest extends ServiceTest {
+
+    /** Settings one test runs the service with, besides the class's. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    @interface With {
+        String[] value();
+    }
 
     private static final String EC2_ERROR = "<Response><Errors><Error><Code>%s</Code><Message>injected</Message></Error></Errors>"
             + "<RequestID>injected</RequestID></Response>";
@@ -55,9 +71,20 @@ class FaultInjectionTest {
             + "</Error><RequestId>injected</RequestId></ErrorResponse>";
 
     private static String zoneId;
-    private WireMockServer ec2Proxy;
-    private WireMockServer route53Proxy;
-    private GreenMail smtp;
+    // Made with the test instance: the kit starts the service, pointed at them, before any @BeforeEach.
+    private final WireMockServer ec2Proxy = proxyToMoto();
+    private final WireMockServer route53Proxy = proxyToMoto();
+    private GreenMail smtp = smtpServer();
+    private final Map<String, String> testSettings = new LinkedHashMap<>();
+
+    /** A new instance, and service, per test: its {@link With} settings are known before the kit builds the service. */
+    FaultInjectionTest(TestInfo test) {
+        test.getTestMethod().map(method -> method.getAnnotation(With.class)).ifPresent(with -> {
+            for (String setting : with.value()) {
+                testSettings.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
+            }
+        });
+    }
 
     @BeforeAll
     static void zone() {
@@ -66,12 +93,13 @@ class FaultInjectionTest {
                 .hostedZone().id();
     }
 
-    @BeforeEach
-    void proxies() {
-        ec2Proxy = proxyToMoto();
-        route53Proxy = proxyToMoto();
-        smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
-        smtp.start();
+    @Override
+    protected Map<String, String> settings() {
+        Map<String, String> config = RunningService.defaults(smtp.getSmtp().getPort(), zoneId);
+        config.put("aws.ec2.endpoint", ec2Proxy.baseUrl());
+        config.put("aws.route53.endpoint", route53Proxy.baseUrl());
+        config.putAll(testSettings);
+        return config;
     }
 
     @AfterEach
@@ -88,87 +116,68 @@ class FaultInjectionTest {
                 aResponse().withStatus(400).withBody(ROUTE53_ERROR.formatted("Throttling")));
         ec2Proxy.stubFor(any(anyUrl()).atPriority(5).withRequestBody(containing("DescribeInstances"))
                 .willReturn(aResponse().proxiedFrom(Emulators.moto().url()).withFixedDelay(300)));
-        try (RunningService service = RunningService.start(config())) {
-            Node node = purchase(service, "transient");
-            assertEquals(NodeState.READY, node.state(), node::lastError);
-            assertEquals(1, liveInstances(node.nodeId()).size());
-            assertEquals(1, smtp.getReceivedMessages().length);
-            assertEquals(5, served(ec2Proxy, 500, "Action="), "the EC2 faults were served");
-            assertEquals(5, served(route53Proxy, 400, ""), "Route 53 throttled five times");
-        }
+        Node node = purchase("transient");
+        assertEquals(NodeState.READY, node.state(), node::lastError);
+        assertEquals(1, liveInstances(node.nodeId()).size());
+        assertEquals(1, smtp.getReceivedMessages().length);
+        assertEquals(5, served(ec2Proxy, 500, "Action="), "the EC2 faults were served");
+        assertEquals(5, served(route53Proxy, 400, ""), "Route 53 throttled five times");
     }
 
     @Test
     void launchesFailingForGoodEndFailedWithNothingLeftThenReplayEndsReady() {
         ec2Proxy.stubFor(post(urlPathEqualTo("/")).atPriority(1).withRequestBody(containing("Action=RunInstances"))
                 .willReturn(aResponse().withStatus(503).withBody(EC2_ERROR.formatted("Unavailable"))));
-        try (RunningService service = RunningService.start(config())) {
-            Node failed = purchase(service, "ec2down");
-            assertEquals(NodeState.FAILED, failed.state());
-            assertNotNull(failed.deadLetterId());
-            assertTrue(served(ec2Proxy, 503, "Action=RunInstances") >= 4, "the launch was tried, and refused");
-            assertEquals(0, liveInstances(failed.nodeId()).size(), "nothing was created");
-            assertNotNull(failed.slot(), "the node had a slot");
-            assertNull(service.bean("slotAllocator", SlotAllocator.class).holder(failed.slot()), "its slot was released");
+        Node failed = purchase("ec2down");
+        assertEquals(NodeState.FAILED, failed.state());
+        assertNotNull(failed.deadLetterId());
+        assertTrue(served(ec2Proxy, 503, "Action=RunInstances") >= 4, "the launch was tried, and refused");
+        assertEquals(0, liveInstances(failed.nodeId()).size(), "nothing was created");
+        assertNotNull(failed.slot(), "the node had a slot");
+        assertNull(service.bean("slotAllocator", SlotAllocator.class).holder(failed.slot()), "its slot was released");
 
-            ec2Proxy.resetMappings();
-            ec2Proxy.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().proxiedFrom(Emulators.moto().url())));
-            Node ready = replay(service, failed);
-            assertEquals(1, liveInstances(ready.nodeId()).size());
-            assertEquals(1, smtp.getReceivedMessages().length);
-        }
+        replayOnceFixed(ec2Proxy, failed);
     }
 
     @Test
     void dnsFailingForGoodTerminatesTheInstanceThenReplayEndsReady() {
         route53Proxy.stubFor(post(urlPathMatching(".*/rrset/?")).atPriority(1)
                 .willReturn(aResponse().withStatus(500).withBody(ROUTE53_ERROR.formatted("InternalFailure"))));
-        try (RunningService service = RunningService.start(config())) {
-            Node failed = purchase(service, "dnsdown");
-            assertEquals(NodeState.FAILED, failed.state());
-            assertTrue(failed.lastError().contains("InternalFailure") || failed.lastError().contains("500"), failed.lastError());
-            assertNotNull(failed.instanceId(), "an instance had been launched");
-            assertEquals("terminated", instanceState(failed.instanceId()), "the launched instance was terminated");
-            assertEquals(0, liveInstances(failed.nodeId()).size());
-            assertNull(service.bean("slotAllocator", SlotAllocator.class).holder(failed.slot()));
+        Node failed = purchase("dnsdown");
+        assertEquals(NodeState.FAILED, failed.state());
+        assertTrue(failed.lastError().contains("InternalFailure") || failed.lastError().contains("500"), failed.lastError());
+        assertNotNull(failed.instanceId(), "an instance had been launched");
+        assertEquals("terminated", instanceState(failed.instanceId()), "the launched instance was terminated");
+        assertEquals(0, liveInstances(failed.nodeId()).size());
+        assertNull(service.bean("slotAllocator", SlotAllocator.class).holder(failed.slot()));
 
-            route53Proxy.resetMappings();
-            route53Proxy.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().proxiedFrom(Emulators.moto().url())));
-            Node ready = replay(service, failed);
-            assertEquals(1, liveInstances(ready.nodeId()).size());
-            assertEquals(1, smtp.getReceivedMessages().length);
-        }
+        replayOnceFixed(route53Proxy, failed);
     }
 
     @Test
+    @With({ "breaker.minimum-calls=2", "breaker.window-size=4", "breaker.open-seconds=60", "provisioning.workers=1" })
     void anOpenBreakerStopsCallingAProviderThatIsDown() {
         ec2Proxy.stubFor(post(urlPathEqualTo("/")).atPriority(1).withRequestBody(containing("Action=RunInstances"))
                 .willReturn(aResponse().withStatus(503).withBody(EC2_ERROR.formatted("Unavailable"))));
-        Map<String, String> config = config();
-        config.put("breaker.minimum-calls", "2");
-        config.put("breaker.window-size", "4");
-        config.put("breaker.open-seconds", "60");
-        config.put("provisioning.workers", "1");
-        try (RunningService service = RunningService.start(config)) {
-            List<Node> failed = new ArrayList<>();
-            for (String name : List.of("breaker1", "breaker2", "breaker3")) {
-                failed.add(purchase(service, name));
-            }
-            failed.forEach(n -> assertEquals(NodeState.FAILED, n.state()));
-            assertTrue(failed.get(2).lastError().contains("CallNotPermitted"), failed.get(2).lastError());
-            long launches = ec2Proxy.getAllServeEvents().stream()
-                    .filter(e -> e.getRequest().getBodyAsString().contains("Action=RunInstances")).count();
-            // The breaker opens after its 2 minimum calls, each of which the SDK tries 4 times: 8 requests.
-            // Without it: 3 nodes x 4 attempts (1 + 3 redeliveries) x 4 SDK tries = 48 to a provider that is down.
-            int sdkTries = 4;
-            int withoutBreaker = failed.size() * (1 + Integer.parseInt(config.get("retry.max-redeliveries"))) * sdkTries;
-            assertEquals(48, withoutBreaker);
-            assertEquals(2 * sdkTries, launches, "RunInstances reached EC2 " + launches + " times, not " + withoutBreaker);
-            failed.forEach(n -> assertEquals(0, liveInstances(n.nodeId()).size()));
+        List<Node> failed = new ArrayList<>();
+        for (String name : List.of("breaker1", "breaker2", "breaker3")) {
+            failed.add(purchase(name));
         }
+        failed.forEach(n -> assertEquals(NodeState.FAILED, n.state()));
+        assertTrue(failed.get(2).lastError().contains("CallNotPermitted"), failed.get(2).lastError());
+        long launches = ec2Proxy.getAllServeEvents().stream()
+                .filter(e -> e.getRequest().getBodyAsString().contains("Action=RunInstances")).count();
+        // The breaker opens after its 2 minimum calls, each of which the SDK tries 4 times: 8 requests.
+        // Without it: 3 nodes x 4 attempts (1 + 3 redeliveries) x 4 SDK tries = 48 to a provider that is down.
+        int sdkTries = 4;
+        int withoutBreaker = failed.size() * (1 + Integer.parseInt(settings().get("retry.max-redeliveries"))) * sdkTries;
+        assertEquals(48, withoutBreaker);
+        assertEquals(2 * sdkTries, launches, "RunInstances reached EC2 " + launches + " times, not " + withoutBreaker);
+        failed.forEach(n -> assertEquals(0, liveInstances(n.nodeId()).size()));
     }
 
     @Test
+    @With({ "reconciler.terminate-orphans=true", "reconciler.audit-interval-ms=2000" })
     void aCleanUpThatFailsIsRecordedAndTheReconcilerTerminatesTheLeftOver() {
         // DNS fails for good after the launch, and the compensating TerminateInstances fails too
         // (its four SDK tries); later calls pass, as the reconciler's will.
@@ -176,49 +185,40 @@ class FaultInjectionTest {
                 .willReturn(aResponse().withStatus(500).withBody(ROUTE53_ERROR.formatted("InternalFailure"))));
         failFirst(ec2Proxy, 4, () -> post(urlPathEqualTo("/")).withRequestBody(containing("Action=TerminateInstances")),
                 aResponse().withStatus(500).withBody(EC2_ERROR.formatted("InternalError")));
-        Map<String, String> config = config();
-        config.put("reconciler.terminate-orphans", "true");
-        config.put("reconciler.audit-interval-ms", "2000");
-        try (RunningService service = RunningService.start(config)) {
-            Node failed = purchase(service, "cleanupfails");
-            assertEquals(NodeState.FAILED, failed.state());
-            assertNotNull(failed.deadLetterId());
-            assertTrue(failed.lastError().contains("clean-up incomplete: launch-node"), failed.lastError());
-            assertEquals(4, served(ec2Proxy, 500, "Action=TerminateInstances"), "the clean-up's terminate was refused");
-            assertNull(service.bean("slotAllocator", SlotAllocator.class).holder(failed.slot()), "the other undos still ran");
-            RunningService.await(Duration.ofSeconds(60), () -> liveInstances(failed.nodeId()).isEmpty(),
-                    () -> "the left-over instance of a FAILED node is still " + instanceState(failed.instanceId()));
-            assertEquals("terminated", instanceState(failed.instanceId()));
-        }
+        Node failed = purchase("cleanupfails");
+        assertEquals(NodeState.FAILED, failed.state());
+        assertNotNull(failed.deadLetterId());
+        assertTrue(failed.lastError().contains("clean-up incomplete: launch-node"), failed.lastError());
+        assertEquals(4, served(ec2Proxy, 500, "Action=TerminateInstances"), "the clean-up's terminate was refused");
+        assertNull(service.bean("slotAllocator", SlotAllocator.class).holder(failed.slot()), "the other undos still ran");
+        RunningService.await(Duration.ofSeconds(60), () -> liveInstances(failed.nodeId()).isEmpty(),
+                () -> "the left-over instance of a FAILED node is still " + instanceState(failed.instanceId()));
+        assertEquals("terminated", instanceState(failed.instanceId()));
     }
 
     @Test
+    @With({ "retry.max-redeliveries=40", "retry.delay-ms=100", "retry.max-delay-ms=300" })
     void smtpDownThenUpSendsTheEmailOnce() {
+        int port = smtp.getSmtp().getPort();
         smtp.stop();
-        int port = Emulators.freePort();
-        Map<String, String> config = config();
-        config.put("mail.smtp.port", String.valueOf(port));
-        config.put("retry.max-redeliveries", "40");
-        config.put("retry.delay-ms", "100");
-        config.put("retry.max-delay-ms", "300");
-        try (RunningService service = RunningService.start(config)) {
-            String session = "cs_test_smtp_flaky";
-            assertEquals(200, service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_smtp_flaky", session, "user-smtp",
-                    "flaky@example.com", StripeSigner.PRO_PLAN)).statusCode());
-            service.awaitNode(session + "-0", Duration.ofSeconds(60), n -> n.state() == NodeState.ACCESS_READY);
-            smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", "smtp"));
-            smtp.start();
-            Node node = service.awaitNode(session + "-0", Duration.ofSeconds(60), n -> n.state() == NodeState.READY || n.state().isFinal());
-            assertEquals(NodeState.READY, node.state(), node::lastError);
-            assertEquals(1, smtp.getReceivedMessages().length);
-        }
+        String session = "cs_test_smtp_flaky";
+        NotifyBuilder worked = workDone(session + "-0", 1);
+        assertEquals(200, service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_smtp_flaky", session, "user-smtp",
+                "flaky@example.com", StripeSigner.PRO_PLAN)).statusCode());
+        // A state the work passes through, not its end: read from DynamoDB.
+        service.awaitNode(session + "-0", Duration.ofSeconds(60), n -> n.state() == NodeState.ACCESS_READY);
+        smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", "smtp"));
+        smtp.start();
+        await(worked, Duration.ofSeconds(60));
+        Node node = service.nodes().get(session + "-0");
+        assertEquals(NodeState.READY, node.state(), node::lastError);
+        assertEquals(1, smtp.getReceivedMessages().length);
     }
 
-    private Map<String, String> config() {
-        Map<String, String> config = RunningService.defaults(smtp.getSmtp() == null ? 25 : smtp.getSmtp().getPort(), zoneId);
-        config.put("aws.ec2.endpoint", ec2Proxy.baseUrl());
-        config.put("aws.route53.endpoint", route53Proxy.baseUrl());
-        return config;
+    private static GreenMail smtpServer() {
+        GreenMail server = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+        server.start();
+        return server;
     }
 
     private static WireMockServer proxyToMoto() {
@@ -240,20 +240,32 @@ class FaultInjectionTest {
         }
     }
 
-    private static Node purchase(RunningService service, String name) {
+    private Node purchase(String name) {
         String session = "cs_test_fault_" + name;
+        NotifyBuilder worked = workDone(session + "-0", 1);
         assertEquals(200, service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_fault_" + name, session, "user-" + name,
                 name + "@example.com", StripeSigner.PRO_PLAN)).statusCode());
-        return service.awaitNode(session + "-0", Duration.ofSeconds(90), n -> n.state() == NodeState.READY || n.state().isFinal());
+        await(worked, Duration.ofSeconds(90));
+        return service.nodes().get(session + "-0");
     }
 
-    private static Node replay(RunningService service, Node failed) {
+    /** The fault gone ({@code proxy} passes everything to moto again), a replay ends READY with one instance and one email. */
+    private void replayOnceFixed(WireMockServer proxy, Node failed) {
+        proxy.resetMappings();
+        proxy.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().proxiedFrom(Emulators.moto().url())));
+        Node ready = replay(failed);
+        assertEquals(1, liveInstances(ready.nodeId()).size());
+        assertEquals(1, smtp.getReceivedMessages().length);
+    }
+
+    private Node replay(Node failed) {
+        NotifyBuilder worked = workDone(failed.nodeId(), 1);
         var response = RunningService.send(HttpRequest.newBuilder(URI.create(service.url("/api/v1/admin/dead-letters/"
                         + failed.deadLetterId() + "/replay")))
                 .header("Authorization", "Bearer " + Tokens.admin("ops")).POST(HttpRequest.BodyPublishers.noBody()).build());
         assertEquals(202, response.statusCode(), response.body());
-        Node ready = service.awaitNode(failed.nodeId(), Duration.ofSeconds(90), n -> n.state() == NodeState.READY
-                || (n.state() == NodeState.FAILED && !failed.deadLetterId().equals(n.deadLetterId())));
+        await(worked, Duration.ofSeconds(90));
+        Node ready = service.nodes().get(failed.nodeId());
         assertEquals(NodeState.READY, ready.state(), ready::lastError);
         return ready;
     }

@@ -13,18 +13,25 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.model.BeanDefinition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 
 import cloud.edgehive.api.FailureReasons;
 import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.harness.ServiceTest;
 import cloud.edgehive.harness.StripeSigner;
 import cloud.edgehive.harness.TestCloud;
+import cloud.edgehive.pipeline.ProviderUnavailable;
 import cloud.edgehive.store.Node;
 import cloud.edgehive.store.NodeState;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -34,36 +41,40 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
  * proxy for Lambda: after-access runs between publishing access and the ready email and its answer is
  * in the history; a function that keeps failing is retried, then the node is FAILED with the instance
  * and record undone, a dead letter and no email; before-terminate is called with the node, and a
- * failing one is noted while termination still removes everything.
+ * failing one is noted while termination still removes everything; a step retried after its hook
+ * answered does not call the hook again. One service for the class, booted by Camel's test kit; a
+ * purchase waits for its node's work to finish (NotifyBuilder), a termination is a synchronous call,
+ * and the retry's fault is woven into the after-access step (AdviceWith).
  */
-class HookStepsTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HookStepsTest extends ServiceTest {
 
     private static final String AFTER_ACCESS = "edgehive-hook-ready";
     private static final String BEFORE_TERMINATE = "edgehive-hook-goodbye";
     private static final Ec2Client EC2 = RunningService.ec2();
 
-    private static TestCloud cloud;
-    private static WireMockServer lambdaProxy;
-    private static RunningService service;
+    private TestCloud cloud;
+    private WireMockServer lambdaProxy;
 
     @BeforeAll
-    static void start() {
+    void world() {
         cloud = TestCloud.fresh("hook-steps");
         HooksTest.createFunction(AFTER_ACCESS);
         HooksTest.createFunction(BEFORE_TERMINATE);
         lambdaProxy = HooksTest.proxyToMoto();
+    }
+
+    @Override
+    protected Map<String, String> settings() {
         Map<String, String> config = new LinkedHashMap<>(cloud.config());
         config.put("aws.lambda.endpoint", lambdaProxy.baseUrl());
         config.put("hooks.after-access.function", AFTER_ACCESS);
         config.put("hooks.before-terminate.function", BEFORE_TERMINATE);
-        service = RunningService.start(config);
+        return config;
     }
 
     @AfterAll
-    static void stop() {
-        if (service != null) {
-            service.close();
-        }
+    void stop() {
         if (lambdaProxy != null) {
             lambdaProxy.stop();
         }
@@ -105,6 +116,27 @@ class HookStepsTest {
     }
 
     @Test
+    void aStepRetriedAfterItsHookAnsweredDoesNotCallTheHookAgain() throws Exception {
+        String nodeId = "cs_test_hook_retried-0";
+        AtomicInteger passes = new AtomicInteger();
+        // The step's one bean (saga.complete) records the step done: fail transiently just before it, once,
+        // for this node only, when the hook has answered and its answer is recorded.
+        AdviceWith.adviceWith(context, "after-access", step -> step.weaveByType(BeanDefinition.class).before().process(exchange -> {
+            if (nodeId.equals(exchange.getProperty("nodeId")) && passes.getAndIncrement() == 0) {
+                throw new ProviderUnavailable("test", "injected after the hook answered", null);
+            }
+        }));
+
+        Node node = purchase("hook_retried");
+
+        assertEquals(NodeState.READY, node.state(), node::lastError);
+        assertEquals(2, passes.get(), "the step failed once and was retried");
+        assertEquals(1, invocations(AFTER_ACCESS, nodeId), "the retry found the recorded answer");
+        assertEquals(1, notes(node).stream().filter(n -> n.startsWith("hook after-access (")).count(), notes(node).toString());
+        assertEquals(1, cloud.mailsTo("hook_retried@example.com").size());
+    }
+
+    @Test
     void beforeTerminateIsCalledAndAFailingOneDoesNotStopTermination() {
         Node kept = purchase("hook_bye");
         Node failing = purchase("hook_bye_err");
@@ -123,20 +155,23 @@ class HookStepsTest {
         assertTrue(liveInstances(kept.nodeId()).isEmpty() && liveInstances(failing.nodeId()).isEmpty());
     }
 
-    private static Node purchase(String name) {
+    private Node purchase(String name) {
         String session = "cs_test_" + name;
+        NotifyBuilder worked = workDone(session + "-0", 1);
         assertEquals(200, service.postSignedWebhook(StripeSigner.checkoutCompleted("evt_" + name, session, "user-" + name,
                 name + "@example.com", StripeSigner.PRO_PLAN)).statusCode());
-        return service.awaitNode(session + "-0", Duration.ofSeconds(90), HookStepsTest::settled);
+        await(worked, Duration.ofSeconds(90));
+        return service.nodes().get(session + "-0");
     }
 
-    private static Node terminate(Node node) {
-        Exchange done = service.context().createProducerTemplate().send("direct:terminate-node", exchange -> {
+    /** Terminates as the API does: the route returns once the node is TERMINATED (or its failure is recorded). */
+    private Node terminate(Node node) {
+        Exchange done = context.createProducerTemplate().send("direct:terminate-node", exchange -> {
             exchange.getMessage().setBody(node.nodeId());
             exchange.setVariable("reason", "user request");
         });
         assertEquals(null, done.getException());
-        return service.awaitNode(node.nodeId(), Duration.ofSeconds(60), n -> n.state().isFinal());
+        return service.nodes().get(node.nodeId());
     }
 
     private static List<String> notes(Node node) {
@@ -152,7 +187,7 @@ class HookStepsTest {
         return -1;
     }
 
-    private static int invocations(String function, String nodeId) {
+    private int invocations(String function, String nodeId) {
         return lambdaProxy.findAll(postRequestedFor(urlPathEqualTo(path(function))).withRequestBody(containing(nodeId))).size();
     }
 
@@ -163,13 +198,5 @@ class HookStepsTest {
     private static List<?> liveInstances(String nodeId) {
         return EC2.describeInstances(b -> b.filters(f -> f.name("tag:edgehive:node-id").values(nodeId),
                 f -> f.name("instance-state-name").values("pending", "running", "stopping", "stopped"))).reservations();
-    }
-
-    /**
-     * READY, or failed with its dead letter recorded. moto applies one UpdateItem's SET clauses one by
-     * one, so a read racing the FAILED write can see the state before the dead letter's id.
-     */
-    private static boolean settled(Node n) {
-        return n.state() == NodeState.READY || n.state() == NodeState.TERMINATED || (n.state() == NodeState.FAILED && n.deadLetterId() != null);
     }
 }

@@ -28,13 +28,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 
 import cloud.edgehive.harness.Emulators;
-import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.harness.ServiceTest;
 import cloud.edgehive.harness.TestCloud;
 import cloud.edgehive.hooks.LambdaHooks;
 import cloud.edgehive.pipeline.Faults;
@@ -56,24 +57,29 @@ import software.amazon.awssdk.services.lambda.model.Runtime;
  * make it late: the function gets the node as JSON, its answer lands in the node's history, a
  * recorded answer is not asked again, an unconfigured point calls nothing, a function error or a
  * timeout is a transient failure of the step, and a failing before-terminate is noted and returns.
+ * One service for the class, booted by Camel's test kit; each test calls the hook synchronously.
  */
-class HooksTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HooksTest extends ServiceTest {
 
     static final String AFTER_ACCESS_FUNCTION = "edgehive-hook-after-access";
     static final String BEFORE_TERMINATE_FUNCTION = "edgehive-hook-before-terminate";
     static final String INVOCATIONS = "/2015-03-31/functions/" + AFTER_ACCESS_FUNCTION + "/invocations";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static TestCloud cloud;
-    private static WireMockServer lambdaProxy;
-    private static RunningService service;
+    private TestCloud cloud;
+    private WireMockServer lambdaProxy;
 
     @BeforeAll
-    static void start() {
+    void world() {
         cloud = TestCloud.fresh("hooks");
         createFunction(AFTER_ACCESS_FUNCTION);
         createFunction(BEFORE_TERMINATE_FUNCTION);
         lambdaProxy = proxyToMoto();
+    }
+
+    @Override
+    protected Map<String, String> settings() {
         Map<String, String> config = new LinkedHashMap<>(cloud.config());
         config.put("aws.lambda.endpoint", lambdaProxy.baseUrl());
         config.put("hooks.after-access.function", AFTER_ACCESS_FUNCTION);
@@ -81,14 +87,11 @@ class HooksTest {
         config.put("hooks.timeout-ms", "5000");
         // These tests hand nodes to the hook themselves; no reconciler may pick them up meanwhile.
         config.put("reconciler.initial-delay-ms", "3600000");
-        service = RunningService.start(config);
+        return config;
     }
 
     @AfterAll
-    static void stop() {
-        if (service != null) {
-            service.close();
-        }
+    void stop() {
         if (lambdaProxy != null) {
             lambdaProxy.stop();
         }
@@ -150,7 +153,7 @@ class HooksTest {
     void aPointWithoutAFunctionCallsNothing() {
         plainProxy();
         Node node = claimedNode("cs_test_hook_none-0", "none@example.com");
-        LambdaHooks unconfigured = new LambdaHooks(Map.of(), service.nodes(), service.context().createProducerTemplate());
+        LambdaHooks unconfigured = new LambdaHooks(Map.of(), service.nodes(), context.createProducerTemplate());
 
         Node after = unconfigured.run(LambdaHooks.AFTER_ACCESS, node);
 
@@ -205,19 +208,19 @@ class HooksTest {
         assertNull(hookNote(service.nodes().get(node.nodeId()), "after-access"));
     }
 
-    private static LambdaHooks hooks() {
+    private LambdaHooks hooks() {
         return service.bean("lambdaHooks", LambdaHooks.class);
     }
 
-    private static Exchange runHook(Node node, String point) {
-        Exchange exchange = new DefaultExchange(service.context());
+    private Exchange runHook(Node node, String point) {
+        Exchange exchange = new DefaultExchange(context);
         exchange.setVariable("node", node);
         exchange.setVariable("hook", point);
-        return service.context().createProducerTemplate().send("direct:run-hook", exchange);
+        return context.createProducerTemplate().send("direct:run-hook", exchange);
     }
 
     /** A node of this test's own, its lease held by the service (as a provisioning step holds it). */
-    private static Node claimedNode(String nodeId, String email) {
+    private Node claimedNode(String nodeId, String email) {
         service.nodes().create(new NodeRequest(nodeId, "user-hooks", email, "pro", "us-east-1", "t4g.small", 10,
                 nodeId.replace("-0", ""), null, null));
         return service.nodes().claim(nodeId);

@@ -35,14 +35,24 @@ public final class RunningService implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private final Main main;
+    private final CamelContext context;
+    private final AutoCloseable stop;
     private final int port;
     private final int managementPort;
 
-    private RunningService(Main main, int port, int managementPort) {
-        this.main = main;
+    private RunningService(CamelContext context, AutoCloseable stop, int port, int managementPort) {
+        this.context = context;
+        this.stop = stop;
         this.port = port;
         this.managementPort = managementPort;
+    }
+
+    /**
+     * The service Camel's test kit started ({@link ServiceTest}): the same client methods, while the kit
+     * owns the context's life, so closing this stops nothing.
+     */
+    static RunningService startedByTheKit(CamelContext context, int port, int managementPort) {
+        return new RunningService(context, () -> { }, port, managementPort);
     }
 
     /** Settings every test run needs: emulator endpoints, fast retries, test secrets. */
@@ -103,11 +113,11 @@ public final class RunningService implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("Service failed to start", e);
         }
-        return new RunningService(main, port, managementPort);
+        return new RunningService(main.getCamelContext(), main::stop, port, managementPort);
     }
 
     public CamelContext context() {
-        return main.getCamelContext();
+        return context;
     }
 
     public <T> T bean(String name, Class<T> type) {
@@ -211,7 +221,7 @@ public final class RunningService implements AutoCloseable {
     @Override
     public void close() {
         try {
-            main.stop();
+            stop.close();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
