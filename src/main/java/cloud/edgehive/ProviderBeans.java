@@ -133,7 +133,8 @@ final class ProviderBeans {
         UserData userData = new UserData(Path.of(s.text("ec2.user-data-template")), nodeTokens, new UserData.Options(
                 s.required("node.install-url"), s.optional("node.cloud-url").orElse(s.text("web.base-url")),
                 access instanceof NodeTunnels tunnels ? tunnels.tunnelClient() : "", s.text("cloudflare.cloudflared-version"),
-                s.text("cloudflare.cloudflared-sha256-arm64"), s.text("cloudflare.cloudflared-sha256-amd64")));
+                s.text("cloudflare.cloudflared-sha256-arm64", ""),
+                s.text("cloudflare.cloudflared-sha256-amd64", "")));
         return new Ec2Compute(ec2Clients(s), userData, region -> new Ec2Compute.Launch(
                 regional(s, "ec2", region, "ami-id").orElse(null),
                 s.text("ec2.ami-name-pattern"),

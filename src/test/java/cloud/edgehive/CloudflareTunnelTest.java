@@ -61,6 +61,7 @@ class CloudflareTunnelTest {
                 "cloudflare.zone-id", CloudflareDouble.ZONE, "node.cloud-url", "https://cloud.test.example",
                 "node.token-secret", NODE_TOKEN_SECRET, "reconciler.terminate-orphans", "true"));
         config.put("retry.max-redeliveries", "5");
+        config.putAll(RunningService.CLOUDFLARED_PINS);
         service = RunningService.start(config);
         api = new Api(service);
     }

@@ -79,6 +79,7 @@ class SecretsStayOutTest {
             // node's tunnel token exists, to be looked for too.
             CloudflareDouble cloudflare = CloudflareDouble.start(secrets.get("CLOUDFLARE_API_TOKEN"));
             config.put("access.provider", "cloudflare-tunnel");
+            config.putAll(RunningService.CLOUDFLARED_PINS);
             config.put("cloudflare.api-base", cloudflare.baseUrl());
             config.put("cloudflare.account-id", CloudflareDouble.ACCOUNT);
             config.put("cloudflare.zone-id", CloudflareDouble.ZONE);

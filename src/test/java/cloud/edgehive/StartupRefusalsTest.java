@@ -53,6 +53,14 @@ class StartupRefusalsTest {
     }
 
     @Test
+    void aTunnelWithoutThePinnedCloudflaredChecksumsStopsStartUp() {
+        Map<String, String> config = production();
+        config.putAll(Map.of("access.provider", "cloudflare-tunnel", "cloudflare.api-base", "http://127.0.0.1:9",
+                "cloudflare.api-token", "cf-test-token", "cloudflare.account-id", "acc", "cloudflare.zone-id", "zone"));
+        assertRefused(null, config, "cloudflare.cloudflared-sha256-arm64 must be the SHA-256");
+    }
+
+    @Test
     void aToleranceThatDisablesTheTimestampCheckStopsStartUp() {
         for (String tolerance : new String[] {"0", "-300"}) {
             Map<String, String> config = production();

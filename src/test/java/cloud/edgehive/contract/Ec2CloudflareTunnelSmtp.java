@@ -59,6 +59,7 @@ final class Ec2CloudflareTunnelSmtp implements World {
         Map<String, String> config = cloud.config();
         config.put("compute.provider", "ec2");
         config.put("access.provider", access);
+        config.putAll(RunningService.CLOUDFLARED_PINS);
         config.put("mail.provider", "smtp");
         config.put("dns.zone", TestCloud.ZONE);
         config.put("cloudflare.api-base", cloudflare.baseUrl());

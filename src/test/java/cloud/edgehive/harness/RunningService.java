@@ -56,6 +56,14 @@ public final class RunningService implements AutoCloseable {
     }
 
     /** Settings every test run needs: emulator endpoints, fast retries, test secrets. */
+    /**
+     * Pinned checksums of a cloudflared no test downloads: required with {@code cloudflare-tunnel}, so
+     * the tests that use it add them; every other test starts with the shipped empty defaults.
+     */
+    public static final Map<String, String> CLOUDFLARED_PINS = Map.of(
+            "cloudflare.cloudflared-sha256-arm64", "a".repeat(64),
+            "cloudflare.cloudflared-sha256-amd64", "b".repeat(64));
+
     public static Map<String, String> defaults(int smtpPort, String hostedZoneId) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("aws.endpoint", Emulators.moto().url());
@@ -77,9 +85,6 @@ public final class RunningService implements AutoCloseable {
         p.put("reconciler.event-grace-seconds", "2");
         p.put("camel.main.shutdownTimeout", "5");
         p.put("auth.jwt.secret", JWT_SECRET);
-        // Pinned checksums of a cloudflared no test downloads (required with cloudflare-tunnel).
-        p.put("cloudflare.cloudflared-sha256-arm64", "a".repeat(64));
-        p.put("cloudflare.cloudflared-sha256-amd64", "b".repeat(64));
         return p;
     }
 
