@@ -152,21 +152,17 @@ public class Lifecycle {
                 }
                 return nodes.advance(node, NodeState.READY, results, node.state() == NodeState.RESTARTING ? "restarted" : "resumed");
             }
-            case PENDING, STOPPING, STOPPED -> {
-                if (status.phase() == InstanceStatus.Phase.STOPPED) {
-                    // Resuming; or restarting, and something stopped the instance meanwhile: start it.
-                    compute.resume(node);
-                }
-                nodes.renew(node);
-                throw new NotRunningYet(node.nodeId(), status.phase());
-            }
             default -> {
-                if (compute.keepsDisk()) {
+                boolean gone = status.phase() == InstanceStatus.Phase.GONE;
+                if (gone && compute.keepsDisk()) {
                     throw new ComputeFailed("Instance of node " + node.nodeId() + " is gone");
                 }
-                // A container keeps nothing: a stopped task is gone, and bringing the node back is a
-                // new one on its slot (suspended, or a restart that died between stop and run).
-                compute.resume(node);
+                // Stopped (resuming; or restarting, and something stopped it meanwhile), or a container's
+                // task gone (a container keeps nothing; a restart may have died between stop and run):
+                // bring it back, a new task on its slot for a container.
+                if (gone || status.phase() == InstanceStatus.Phase.STOPPED) {
+                    compute.resume(node);
+                }
                 nodes.renew(node);
                 throw new NotRunningYet(node.nodeId(), status.phase());
             }

@@ -168,14 +168,8 @@ public class ProvisioningSteps {
     }
 
     /** The step's results plus the step itself recorded as done (when called as a saga step). */
-    private Map<String, AttributeValue> done(
-            Node node, String step, String undo, Map<String, AttributeValue> results) {
-        if (step == null || node.hasCompleted(step)) {
-            return results;
-        }
-        Map<String, AttributeValue> all = new HashMap<>(results);
-        all.put("saga", nodes.sagaWith(node, step, undo == null ? Saga.NO_UNDO : undo));
-        return all;
+    private Map<String, AttributeValue> done(Node node, String step, String undo, Map<String, AttributeValue> results) {
+        return nodes.withStep(node, step, undo == null ? Saga.NO_UNDO : undo, results);
     }
 
     /** Whether provisioning already brought the node to {@code state} (a step re-run after a crash between its two writes). */

@@ -181,6 +181,19 @@ public class NodeStore {
     }
 
     /**
+     * A step's results plus, when it runs as a saga step ({@code step} not null) not yet recorded done,
+     * the saga record with it: the step's last write stores both (one write instead of two).
+     */
+    public Map<String, AttributeValue> withStep(Node node, String step, String undo, Map<String, AttributeValue> results) {
+        if (step == null || node.hasCompleted(step)) {
+            return results;
+        }
+        Map<String, AttributeValue> all = new java.util.HashMap<>(results);
+        all.put("saga", sagaWith(node, step, undo));
+        return all;
+    }
+
+    /**
      * The node's saga record with {@code step} (and its undo) added: a step's last write stores it with
      * its result (one write instead of two), so the step is recorded done exactly when its result is.
      */

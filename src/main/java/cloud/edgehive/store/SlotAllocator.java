@@ -103,12 +103,7 @@ public class SlotAllocator {
                 // Taken between our read (or mint) and our write: try another.
                 continue;
             }
-            Map<String, AttributeValue> results = new HashMap<>();
-            results.put("pool", s(pool));
-            results.put("slot", n(slot));
-            if (step != null && !node.hasCompleted(step)) {
-                results.put("saga", nodes.sagaWith(node, step, undo));
-            }
+            Map<String, AttributeValue> results = nodes.withStep(node, step, undo, Map.of("pool", s(pool), "slot", n(slot)));
             Update transition = nodes.transition(node, NodeState.ALLOCATED, results, "slot " + slot + " in pool " + pool);
             try {
                 dynamo.updateItem(b -> b.tableName(transition.tableName()).key(transition.key())
