@@ -82,6 +82,12 @@ class SubscriptionLifecycleTest {
         assertEquals(Instant.parse(warned.billing().get("pastDueSince")).plus(Duration.ofDays(17)),
                 Instant.parse(warned.billing().get("terminateAt")));
         awaitMails("dunning@example.com", "Payment failed", 1);
+        // Both deliveries handled before the test clock jumps days ahead: a jump while the second is
+        // in flight would make the first one's "sending" reservation look stale (older than a lease).
+        cloud.edgehive.store.EventStore events = service.bean("eventStore", cloud.edgehive.store.EventStore.class);
+        RunningService.await(SETTLE, () -> cloud.edgehive.store.EventStore.PROCESSED.equals(events.status("evt_dunning_failed"))
+                && cloud.edgehive.store.EventStore.PROCESSED.equals(events.status("evt_dunning_failed_again")),
+                () -> "both payment_failed deliveries processed");
 
         CLOCK.advance(Duration.ofDays(2));
         check();
