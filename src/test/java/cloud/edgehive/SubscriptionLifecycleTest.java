@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import cloud.edgehive.harness.MutableClock;
 import cloud.edgehive.harness.RunningService;
+import cloud.edgehive.store.EventStore;
 import cloud.edgehive.harness.StripeEvents;
 import cloud.edgehive.harness.TestCloud;
 import cloud.edgehive.store.EventStore;
@@ -84,9 +85,9 @@ class SubscriptionLifecycleTest {
         awaitMails("dunning@example.com", "Payment failed", 1);
         // Both deliveries handled before the test clock jumps days ahead: a jump while the second is
         // in flight would make the first one's "sending" reservation look stale (older than a lease).
-        cloud.edgehive.store.EventStore events = service.bean("eventStore", cloud.edgehive.store.EventStore.class);
-        RunningService.await(SETTLE, () -> cloud.edgehive.store.EventStore.PROCESSED.equals(events.status("evt_dunning_failed"))
-                && cloud.edgehive.store.EventStore.PROCESSED.equals(events.status("evt_dunning_failed_again")),
+        EventStore events = service.bean("eventStore", EventStore.class);
+        RunningService.await(SETTLE, () -> EventStore.PROCESSED.equals(events.status("evt_dunning_failed"))
+                && EventStore.PROCESSED.equals(events.status("evt_dunning_failed_again")),
                 () -> "both payment_failed deliveries processed");
 
         CLOCK.advance(Duration.ofDays(2));
