@@ -106,7 +106,7 @@ final class StoreBeans {
         Store store = new Store(dynamo, tables, nodes,
                 new SlotAllocator(dynamo, tables, nodes, s.text("slots.pool"), s.integer("slots.base")),
                 new EventStore(dynamo, tables, w.clock(), w.owner(), s.seconds("provisioning.lease-seconds"),
-                        s.days("store.event-retention-days")),
+                        s.seconds("reconciler.event-grace-seconds"), s.days("store.event-retention-days")),
                 new DeadLetterStore(dynamo, tables, w.clock(), s.days("store.dead-letter-retention-days")), tableCheck);
         w.bind("dynamo", dynamo);
         w.bind("tables", tables);

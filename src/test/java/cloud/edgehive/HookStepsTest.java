@@ -95,6 +95,7 @@ class HookStepsTest extends ServiceTest {
         assertTrue(notes.get(hook).contains("\"url\":\"" + node.url() + "\""), notes.get(hook));
         assertEquals(1, invocations(AFTER_ACCESS, node.nodeId()));
         assertEquals(1, cloud.mailsTo("hook_ready@example.com").size());
+        assertTrue(node.hasCompleted("after-access"), "a step whose hook ran is recorded: " + node.saga());
     }
 
     @Test

@@ -107,6 +107,10 @@ class ProvisioningTest {
         String body = GreenMailUtil.getBody(mails.get(0));
         assertTrue(body.contains(node.url()), body);
         assertTrue(body.contains("text/plain") && body.contains("text/html"), "multipart alternative: " + body);
+
+        // Each step that did something is recorded with its undo; after-access, with no hook function set, did nothing and wrote nothing.
+        assertEquals(List.of("allocate-slot", "launch-node", "await-running", "publish-access", "notify-user"),
+                node.saga().stream().map(step -> step.get("step")).toList());
     }
 
     @Test

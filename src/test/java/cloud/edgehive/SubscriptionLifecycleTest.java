@@ -3,6 +3,7 @@ package cloud.edgehive;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -20,7 +21,6 @@ import org.junit.jupiter.api.Test;
 
 import cloud.edgehive.harness.MutableClock;
 import cloud.edgehive.harness.RunningService;
-import cloud.edgehive.store.EventStore;
 import cloud.edgehive.harness.StripeEvents;
 import cloud.edgehive.harness.TestCloud;
 import cloud.edgehive.store.EventStore;
@@ -208,6 +208,30 @@ class SubscriptionLifecycleTest {
         assertEquals(NodeState.TERMINATED, service.nodes().get(endsInOrder.nodeId()).state());
         assertEquals(NodeState.TERMINATED, service.nodes().get(endsShuffled.nodeId()).state());
         assertEquals(1, mails("endsshuffled@example.com", "was terminated").size());
+    }
+
+    @Test
+    void aNewSubscriptionIsRecordedActiveWithNoCheckScheduled() {
+        Node node = readyNode("fresh", "{\"plan\":\"pro\"}");
+        Subscription fresh = subscription("sub_fresh");
+        assertEquals(Subscription.Standing.ACTIVE, fresh.standing());
+        assertEquals("fresh", fresh.userId());
+        assertEquals("pro", fresh.plan());
+        assertFalse(service.bean("subscriptionStore", SubscriptionStore.class).due(1000).contains("sub_fresh"),
+                "a new subscription owes nothing: the billing check has nothing to look at");
+        assertNull(service.nodes().get(node.nodeId()).billing().get("status"));
+    }
+
+    @Test
+    void aPaymentFailureThatOvertakesTheCheckoutIsEnforcedWhenTheCheckoutLands() throws Exception {
+        // Stripe does not promise order: the first invoice's failure can arrive before checkout.session.completed.
+        deliver(StripeEvents.invoice("evt_early_failed", now(), "invoice.payment_failed", "sub_early", "early"));
+        assertEquals(Subscription.Standing.PAST_DUE, subscription("sub_early").standing());
+        Node node = readyNode("early", "{\"plan\":\"pro\"}");
+        Node warned = service.awaitNode(node.nodeId(), SETTLE, n -> "past_due".equals(n.billing().get("status")));
+        assertNotNull(warned.billing().get("suspendAt"), warned.billing()::toString);
+        awaitMails("early@example.com", "Payment failed", 1);
+        assertEquals(Subscription.Standing.PAST_DUE, subscription("sub_early").standing(), "the checkout does not undo the newer news");
     }
 
     @Test

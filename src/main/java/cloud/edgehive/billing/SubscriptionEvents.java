@@ -51,7 +51,10 @@ public class SubscriptionEvents {
         return change.subscriptionId();
     }
 
-    /** Records the subscription a completed Checkout session started; its id, or null for other sessions. */
+    /**
+     * Records the subscription a completed Checkout session started; its id when its nodes must be
+     * checked now (an event about it came first), or null for a new subscription and other sessions.
+     */
     public String checkout(@Variable("event") StoredEvent event) {
         JsonNode session = parse(event).path("data").path("object");
         String subscriptionId = id(session.get("subscription"));
@@ -62,9 +65,10 @@ public class SubscriptionEvents {
         JsonNode metadata = session.path("metadata");
         String plan = text(metadata, "plan") != null ? text(metadata, "plan") : defaultPlan;
         Integer limit = number(metadata, "nodeLimit");
-        subscriptions.recordCheckout(subscriptionId, userId, id(session.get("customer")), plan,
+        boolean fresh = subscriptions.recordCheckout(subscriptionId, userId, id(session.get("customer")), plan,
                 limit != null ? limit : plans.nodeLimit(plan));
-        return subscriptionId;
+        // A new subscription is active and its nodes were just checked against the plan: nothing to enforce.
+        return fresh ? null : subscriptionId;
     }
 
     SubscriptionChange change(StoredEvent event) {

@@ -99,6 +99,12 @@ public class LambdaHooks implements Hooks.Hook {
         throw new ProviderRejected("lambda", "hook", what);
     }
 
+    /** A point without a function: nothing is called there. */
+    @Override
+    public boolean acts(String point) {
+        return functions.containsKey(point);
+    }
+
     /** The function configured for {@code point}; null when none is. */
     public String function(String point) {
         return functions.get(point);

@@ -20,6 +20,11 @@ public class Hooks {
     /** Code run at a hook point; returns the node as recorded after it (or null to leave it as it is). */
     public interface Hook {
         Node run(String point, Node node);
+
+        /** Whether the hook does anything at {@code point} (false: calling it there changes nothing). */
+        default boolean acts(String point) {
+            return true;
+        }
     }
 
     private final Function<String, Optional<String>> settings;
@@ -30,8 +35,13 @@ public class Hooks {
         this.registry = registry;
     }
 
+    /**
+     * The after-access saga step: the node as recorded after the hook, or null when no hook is set
+     * at this point, so the saga records nothing for a step that did nothing.
+     */
     public Node afterAccess(Node node) {
-        return run(AFTER_ACCESS, node);
+        Hook hook = hook(AFTER_ACCESS);
+        return hook == null || !hook.acts(AFTER_ACCESS) ? null : run(AFTER_ACCESS, node);
     }
 
     public Node beforeTerminate(Node node) {
@@ -39,15 +49,24 @@ public class Hooks {
     }
 
     private Node run(String point, Node node) {
+        Hook hook = hook(point);
+        if (hook == null) {
+            return node;
+        }
+        Node after = hook.run(point, node);
+        return after == null ? node : after;
+    }
+
+    /** The hook bean {@code hooks.<point>} names; null when it names none. */
+    private Hook hook(String point) {
         Optional<String> name = settings.apply("hooks." + point);
         if (name.isEmpty()) {
-            return node;
+            return null;
         }
         Hook hook = registry.lookupByNameAndType(name.get(), Hook.class);
         if (hook == null) {
             throw new IllegalStateException("hooks." + point + " names '" + name.get() + "', which is no hook");
         }
-        Node after = hook.run(point, node);
-        return after == null ? node : after;
+        return hook;
     }
 }

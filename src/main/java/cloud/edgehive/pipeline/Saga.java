@@ -60,10 +60,15 @@ public class Saga {
     }
 
     /**
-     * Records the step as done, unless the step's own last write already did (see ProvisioningSteps);
-     * if the node was taken for termination meanwhile, undoes what the step made.
+     * Records the step as done, unless the step's own last write already did (see ProvisioningSteps)
+     * or the step had nothing to do ({@code node} null: {@code before} is returned and nothing is
+     * written, as running it again changes nothing); if the node was taken for termination meanwhile,
+     * undoes what the step made.
      */
-    public Node complete(Node node, String step, String undo) {
+    public Node complete(Node node, Node before, String step, String undo) {
+        if (node == null) {
+            return before;
+        }
         if (node.hasCompleted(step)) {
             return node;
         }

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +28,10 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 /**
  * Stripe events, keyed by Stripe's event id. Recording is a conditional put, so a redelivered event
  * is recognised; the record (payload included) is the durable hand-off between the webhook's answer
- * and the work it starts, and it stays pending until that work is done.
+ * and the work it starts, and it stays pending until that work is done. A new event with work is
+ * recorded already taken by this process for a short hand-off lease (as long as the reconciler's
+ * grace for a recorded event): the webhook hands it to a worker in memory, which needs no claim,
+ * and if this process dies or drops it the lease lapses when the reconciler would have looked anyway.
  */
 public class EventStore {
 
@@ -37,6 +41,17 @@ public class EventStore {
         public boolean isDuplicate() {
             return this == DUPLICATE;
         }
+    }
+
+    /** What recording found, and the work to hand over: a {@link HeldEvent}, an event id to claim, or null (none). */
+    public record Recorded(Outcome outcome, Object work) {
+        public boolean isDuplicate() {
+            return outcome.isDuplicate();
+        }
+    }
+
+    /** An event this process recorded already taken, until {@code leaseUntil} (epoch millis). */
+    public record HeldEvent(StoredEvent event, long leaseUntil) {
     }
 
     public static final String RECEIVED = "RECEIVED";
@@ -49,43 +64,69 @@ public class EventStore {
     private final Clock clock;
     private final String owner;
     private final Duration lease;
+    private final Duration handOff;
     private final Duration retention;
 
-    public EventStore(DynamoDbClient dynamo, Tables tables, Clock clock, String owner, Duration lease, Duration retention) {
+    /** {@code handOff}: how long a new event stays taken by the process that recorded it (the reconciler's grace). */
+    public EventStore(DynamoDbClient dynamo, Tables tables, Clock clock, String owner, Duration lease, Duration handOff, Duration retention) {
         this.dynamo = dynamo;
         this.table = tables.events();
         this.clock = clock;
         this.owner = owner;
         this.lease = lease;
+        this.handOff = handOff;
         this.retention = retention;
     }
 
     /**
      * NEW when this call recorded it; PENDING when recorded before but not yet done; else DUPLICATE.
-     * An event with no work ({@link StoredEvent#needsWork()}) is recorded as already PROCESSED, so it
-     * costs the one write the webhook's answer waits for and nothing after.
+     * A new event with work is recorded PROCESSING, taken by this process for the hand-off lease, and
+     * handed over as a {@link HeldEvent}; a pending one as its id (a worker claims it). An event with
+     * no work ({@link StoredEvent#needsWork()}) is recorded as already PROCESSED, so it costs the one
+     * write the webhook's answer waits for and nothing after.
      */
-    public Outcome record(StoredEvent event) {
-        String now = clock.instant().toString();
+    public Recorded record(StoredEvent event) {
+        Instant at = clock.instant();
+        String now = at.toString();
+        long until = at.toEpochMilli() + handOff.toMillis();
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("eventId", s(event.eventId()));
         item.put("type", s(event.type()));
         item.put("created", n(event.created()));
-        item.put("status", s(event.needsWork() ? RECEIVED : PROCESSED));
+        item.put("status", s(event.needsWork() ? PROCESSING : PROCESSED));
         item.put("receivedAt", s(now));
-        if (!event.needsWork()) {
+        if (event.needsWork()) {
+            item.put("leaseOwner", s(owner));
+            item.put("leaseUntil", n(until));
+        } else {
             item.put("processedAt", s(now));
         }
         item.put("payload", AttributeValue.fromB(SdkBytes.fromByteArray(gzip(event.payload()))));
         item.put("expiresAt", n(clock.instant().plus(retention).getEpochSecond()));
         try {
             dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(eventId)"));
-            return Outcome.NEW;
+            return new Recorded(Outcome.NEW, event.needsWork() ? new HeldEvent(event, until) : null);
         } catch (ConditionalCheckFailedException seen) {
             Map<String, AttributeValue> existing = dynamo.getItem(b -> b.tableName(table)
                     .key(Map.of("eventId", s(event.eventId()))).consistentRead(true)).item();
-            return PROCESSED.equals(Items.text(existing, "status")) ? Outcome.DUPLICATE : Outcome.PENDING;
+            return PROCESSED.equals(Items.text(existing, "status")) ? new Recorded(Outcome.DUPLICATE, null)
+                    : new Recorded(Outcome.PENDING, event.needsWork() ? event.eventId() : null);
         }
+    }
+
+    /**
+     * The event a worker got, to work on: a held event while at least half its hand-off lease is left
+     * (no write), otherwise, or for an event id, the event when {@link #claim} takes it; null when it
+     * is done or another worker holds it.
+     */
+    public StoredEvent take(Object work) {
+        if (work instanceof HeldEvent held) {
+            if (clock.millis() < held.leaseUntil() - handOff.toMillis() / 2) {
+                return held.event();
+            }
+            return claim(held.event().eventId());
+        }
+        return claim(work.toString());
     }
 
     /** Takes the event for processing; null when it is done or another worker holds a live lease. */

@@ -99,11 +99,15 @@ public class SubscriptionStore {
     /**
      * Records what a completed Checkout session tells: the owner, the Stripe customer and the plan
      * bought. It fills in only what no event recorded yet, since subscription events that overtook
-     * the checkout event are newer and win.
+     * the checkout event are newer and win. True when the subscription is new: active, nothing to
+     * bring in line; false when it was recorded before and its nodes must be checked now.
      */
-    public void recordCheckout(String subscriptionId, String userId, String customerId, String plan, int nodeLimit) {
-        Expression e = new Expression();
+    public boolean recordCheckout(String subscriptionId, String userId, String customerId, String plan, int nodeLimit) {
         String now = clock.instant().toString();
+        if (recordNew(subscriptionId, userId, customerId, plan, nodeLimit, now)) {
+            return true;
+        }
+        Expression e = new Expression();
         e.set("userId", s(userId));
         e.set("updatedAt", s(now));
         e.setIfAbsent("createdAt", s(now));
@@ -117,6 +121,33 @@ public class SubscriptionStore {
         e.set("schedule", s(SCHEDULED));
         e.set("dueAt", s(now));
         update(subscriptionId, e, null);
+        return false;
+    }
+
+    /**
+     * The common case, a subscription nothing was recorded of: one conditional write of an active
+     * subscription with no check scheduled, since a new subscription's nodes owe nothing yet. When an
+     * event overtook the checkout (the item exists) it writes nothing and the caller merges instead.
+     */
+    private boolean recordNew(String subscriptionId, String userId, String customerId, String plan, int nodeLimit, String now) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("subscriptionId", s(subscriptionId));
+        item.put("userId", s(userId));
+        item.put("updatedAt", s(now));
+        item.put("createdAt", s(now));
+        item.put("standing", s(Subscription.Standing.ACTIVE.name()));
+        item.put("status", s("active"));
+        if (customerId != null) {
+            item.put("customerId", s(customerId));
+        }
+        item.put("plan", s(plan));
+        item.put("nodeLimit", n(nodeLimit));
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(subscriptionId)"));
+            return true;
+        } catch (ConditionalCheckFailedException recorded) {
+            return false;
+        }
     }
 
     /** A user's subscriptions, newest first: one Query on the user index. */
