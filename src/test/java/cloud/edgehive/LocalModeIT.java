@@ -207,6 +207,13 @@ class LocalModeIT {
         assertTrue(Files.isRegularFile(jar), "run mvn verify: the jar is built in package, before this test");
         Files.createDirectories(target.resolve("target"));
         Files.copy(jar, target.resolve("target/edge-hive-cloud.jar"), StandardCopyOption.COPY_ATTRIBUTES);
+        // Local mode's DynamoDB Local, which packaging keeps out of the service jar.
+        Files.createDirectories(target.resolve("target/local-lib"));
+        try (var libs = Files.list(project.resolve("target/local-lib"))) {
+            for (Path lib : libs.toList()) {
+                Files.copy(lib, target.resolve("target/local-lib").resolve(lib.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
         assertFalse(Files.exists(target.resolve("data")), "a clean clone has no data");
         return target;
     }

@@ -55,6 +55,41 @@ class ValidateCommandIT {
                 "validate starts nothing:\n" + broken.output());
     }
 
+    @Test
+    void theServiceJarHoldsNoDynamoDbLocalAndLocalModeWithoutItSaysWhereItIs() throws Exception {
+        Path project = Path.of(System.getProperty("edgehive.project.dir", ".")).toAbsolutePath();
+        Path jar = project.resolve("target/edge-hive-cloud.jar");
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            assertTrue(zip.getEntry("com/amazonaws/services/dynamodbv2/local/main/ServerRunner.class") == null,
+                    "DynamoDB Local is not in the service jar");
+            assertTrue(zip.getEntry("cloud/edgehive/local/EmbeddedDynamo.class") != null);
+        }
+        try (Stream<Path> libs = Files.list(project.resolve("target/local-lib"))) {
+            assertTrue(libs.anyMatch(lib -> lib.getFileName().toString().startsWith("DynamoDBLocal-")), "packaging put it in target/local-lib");
+        }
+        Files.copy(project.resolve("application.properties"), work.resolve("application.properties"));
+        Files.copy(project.resolve("local.properties"), work.resolve("local.properties"));
+        Files.createDirectories(work.resolve("routes"));
+        try (Stream<Path> routes = Files.list(project.resolve("routes"))) {
+            for (Path route : routes.toList()) {
+                Files.copy(route, work.resolve("routes").resolve(route.getFileName()));
+            }
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-jar", jar.toString())).directory(work.toFile()).redirectErrorStream(true);
+        builder.environment().put("EDGEHIVE_PROFILE", "local");
+        builder.environment().put("LOG_FORMAT", "text");
+        Process process = builder.start();
+        try {
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(process.waitFor(120, TimeUnit.SECONDS), "it stops");
+            assertTrue(process.exitValue() != 0, output);
+            assertTrue(output.contains("DynamoDB Local is not on the class path") && output.contains("target/local-lib"), output);
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
     private record Result(int status, String output) {
     }
 

@@ -39,6 +39,12 @@ public final class EmbeddedDynamo implements org.apache.camel.Service {
 
     /** Starts DynamoDB Local with its data in {@code dataDir}; port 0 picks a free loopback port. */
     public static EmbeddedDynamo start(Path dataDir, int port) {
+        if (EmbeddedDynamo.class.getClassLoader().getResource("com/amazonaws/services/dynamodbv2/local/main/ServerRunner.class") == null) {
+            // Production never loads it, so the service jar leaves it out (see pom.xml, local-mode-libraries).
+            throw new IllegalStateException("local.dynamodb.enabled is true, but DynamoDB Local is not on the class path: it is not"
+                    + " in the service jar. Start local mode with scripts/run.sh, or put target/local-lib/ on the class path:"
+                    + " java -cp 'target/edge-hive-cloud.jar:target/local-lib/*' cloud.edgehive.EdgeHive");
+        }
         try {
             Files.createDirectories(dataDir);
             if (System.getProperty(NATIVE_PROPERTY) == null) {
