@@ -1,6 +1,7 @@
 package cloud.edgehive;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -9,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -88,25 +88,33 @@ class EventHandOffTest {
         assertEquals("evt_handoff_new", again.work(), "a redelivery hands over the id, to claim");
         assertNull(otherReplica.take(again.work()));
         CLOCK.advance(Duration.ofSeconds(1));
-        assertTrue(otherReplica.stalled(0, 10).isEmpty(), "the reconciler leaves a held event alone, whatever its grace");
+        assertFalse(otherReplica.stalled(0, 100).contains("evt_handoff_new"), "the reconciler leaves a held event alone, whatever its grace");
     }
 
     @Test
-    void anEventHeldTooLongIsClaimedAndOneDroppedIsFoundAfterTheGrace() {
+    void anEventHeldLateIsRenewedByItsHolderAndOneDroppedIsFoundAfterTheGrace() {
         StoredEvent event = checkout("evt_handoff_late");
         HeldEvent held = (HeldEvent) webhook.record(event).work();
 
-        // Less than half the hand-off lease left: the worker claims it instead of trusting the hand-off.
+        // Less than half the hand-off lease left (a long queue): its holder renews it for a worker's full lease.
         CLOCK.advance(GRACE.dividedBy(2).plusSeconds(1));
-        assertNull(webhook.take(held), "its lease is still live: the claim does not take it");
-        assertTrue(otherReplica.stalled(GRACE.toSeconds(), 10).isEmpty(), "not stalled before the grace");
+        assertSame(event, webhook.take(held));
+        assertEquals(String.valueOf(CLOCK.millis() + Duration.ofMinutes(5).toMillis()), item("evt_handoff_late").get("leaseUntil").n());
+        CLOCK.advance(GRACE);
+        assertFalse(otherReplica.stalled(GRACE.toSeconds(), 100).contains("evt_handoff_late"), "renewed: nobody else looks at it");
+        assertNull(otherReplica.take("evt_handoff_late"));
 
-        // Dropped (full queue, dead process): after the grace the reconciler finds it and a claim takes it.
+        // Dropped (full queue, dead process): after the grace the reconciler finds it and a claim takes it;
+        // the hand-off that comes late then gets nothing.
+        StoredEvent dropped = checkout("evt_handoff_dropped");
+        HeldEvent lost = (HeldEvent) webhook.record(dropped).work();
         CLOCK.advance(GRACE.dividedBy(2));
-        assertEquals(List.of("evt_handoff_late"), otherReplica.stalled(GRACE.toSeconds(), 10));
-        assertEquals("evt_handoff_late", otherReplica.take("evt_handoff_late").eventId());
-        assertNull(webhook.take(held), "taken by replica-b now");
-        assertEquals("replica-b", item("evt_handoff_late").get("leaseOwner").s());
+        assertFalse(otherReplica.stalled(GRACE.toSeconds(), 100).contains("evt_handoff_dropped"), "not stalled before the grace");
+        CLOCK.advance(GRACE.dividedBy(2).plusSeconds(1));
+        assertTrue(otherReplica.stalled(GRACE.toSeconds(), 100).contains("evt_handoff_dropped"));
+        assertEquals("evt_handoff_dropped", otherReplica.take("evt_handoff_dropped").eventId());
+        assertNull(webhook.take(lost), "taken by replica-b now");
+        assertEquals("replica-b", item("evt_handoff_dropped").get("leaseOwner").s());
     }
 
     @Test

@@ -115,16 +115,28 @@ public class EventStore {
     }
 
     /**
-     * The event a worker got, to work on: a held event while at least half its hand-off lease is left
-     * (no write), otherwise, or for an event id, the event when {@link #claim} takes it; null when it
-     * is done or another worker holds it.
+     * The event a worker got, to work on: a held event as it is while at least half its hand-off lease
+     * is left (no write); later, once its lease is renewed for a worker's full lease, which only works
+     * while nobody else took it (the record still carries this hand-off's lease); an event id when
+     * {@link #claim} takes it. Null when it is done or another worker holds it.
      */
     public StoredEvent take(Object work) {
         if (work instanceof HeldEvent held) {
-            if (clock.millis() < held.leaseUntil() - handOff.toMillis() / 2) {
+            long now = clock.millis();
+            if (now < held.leaseUntil() - handOff.toMillis() / 2) {
                 return held.event();
             }
-            return claim(held.event().eventId());
+            try {
+                dynamo.updateItem(b -> b.tableName(table).key(Map.of("eventId", s(held.event().eventId())))
+                        .updateExpression("SET leaseUntil = :until")
+                        .conditionExpression("#status = :processing AND leaseOwner = :me AND leaseUntil = :held")
+                        .expressionAttributeNames(Map.of("#status", "status"))
+                        .expressionAttributeValues(Map.of(":processing", s(PROCESSING), ":me", s(owner),
+                                ":held", n(held.leaseUntil()), ":until", n(now + lease.toMillis()))));
+                return held.event();
+            } catch (ConditionalCheckFailedException takenOrDone) {
+                return null;
+            }
         }
         return claim(work.toString());
     }
